@@ -1,0 +1,78 @@
+"""When TSA figures become public, and the decision times of a trading week.
+
+Everything point-in-time in the project asks this module "when was X knowable?". TSA posts
+numbers Monday–Friday by 09:00 ET: a day's figure appears at 09:00 ET on the first federal
+business day after it (Mon–Thu next morning, Fri/Sat/Sun on Monday, a holiday pushes it one
+business day further). See ``shared/reference/tsa_nbm_formats.md`` §1.5.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+EASTERN = ZoneInfo("America/New_York")
+UTC = ZoneInfo("UTC")
+TSA_PUBLICATION_TIME = time(9, 0)
+DECISION_TIME = time(9, 15)
+
+
+@lru_cache(maxsize=64)
+def _federal_holidays(year: int) -> frozenset[date]:
+    return frozenset(holidays.US(years=year, observed=True).keys())
+
+
+def is_federal_business_day(day: date) -> bool:
+    """A weekday that is not a US federal holiday (observed dates included)."""
+    return day.weekday() < 5 and day not in _federal_holidays(day.year)
+
+
+def next_federal_business_day(day: date) -> date:
+    """The first federal business day strictly after ``day``."""
+    candidate = day + timedelta(days=1)
+    while not is_federal_business_day(candidate):
+        candidate += timedelta(days=1)
+    return candidate
+
+
+def tsa_published_at(travel_date: date) -> datetime:
+    """When the TSA figure for ``travel_date`` first appears on tsa.gov (tz-aware, ET)."""
+    return datetime.combine(next_federal_business_day(travel_date), TSA_PUBLICATION_TIME, EASTERN)
+
+
+def latest_published_travel_date(as_of: datetime) -> date:
+    """The newest travel date whose figure is public at ``as_of``."""
+    candidate = as_of.astimezone(EASTERN).date()
+    while tsa_published_at(candidate) > as_of:
+        candidate -= timedelta(days=1)
+    return candidate
+
+
+def parse_as_of(text: str) -> datetime:
+    """Parse an ISO-8601 instant; a naive value is read as America/New_York wall time."""
+    parsed = datetime.fromisoformat(text.strip())
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=EASTERN)
+
+
+def at_eastern(day: date, wall_time: time) -> datetime:
+    """``day`` at ``wall_time`` in America/New_York (DST-aware)."""
+    return datetime.combine(day, wall_time, EASTERN)
+
+
+def week_monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def tsa_week_decision_times(monday: date) -> list[datetime]:
+    """The decision times of the Mon–Sun TSA week starting ``monday``.
+
+    Monday 09:15 ET (data through the previous Sunday, before the week's first figure) and
+    Tuesday–Friday 09:15 ET, each just after a daily publication. Fri/Sat/Sun figures arrive
+    the following Monday, after the market has closed, so there is no later decision.
+    """
+    if monday.weekday() != 0:
+        raise ValueError(f"{monday} is not a Monday")
+    return [at_eastern(monday + timedelta(days=offset), DECISION_TIME) for offset in range(5)]
