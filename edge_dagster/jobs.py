@@ -1,0 +1,20 @@
+"""Jobs that schedules, sensors and the quick start launch."""
+
+from __future__ import annotations
+
+from dagster import AssetSelection, define_asset_job
+
+from edge_dagster.partitions import tsa_daily_partitions
+
+tsa_ingest_job = define_asset_job(
+    "tsa_ingest_job",
+    selection=AssetSelection.assets("tsa_checkpoint_raw"),
+    partitions_def=tsa_daily_partitions,
+    description="Fetch TSA daily figures into tsa_checkpoint_raw (one run per partition range).",
+)
+
+tsa_tables_job = define_asset_job(
+    "tsa_tables_job",
+    selection=AssetSelection.assets("tsa_daily", "tsa_weekly"),
+    description="Rebuild the TSA SQL models from tsa_checkpoint_raw.",
+)
