@@ -19,6 +19,6 @@ from edge_dagster.jobs import tsa_tables_job
     minimum_interval_seconds=60,
 )
 def tsa_tables_sensor(context: SensorEvaluationContext, asset_event: EventLogEntry) -> RunRequest:
-    """One rebuild per new materialization of the raw table (a backfill range is one event
-    batch; the sensor only looks at the newest, so it asks for a single rebuild)."""
-    return RunRequest(run_key=f"tsa_tables_{asset_event.storage_id}")
+    """One rebuild per run that materialized the raw table (a backfill range is one run,
+    and the sensor only looks at the newest event, so it asks for a single rebuild)."""
+    return RunRequest(run_key=f"tsa_tables_{asset_event.run_id}")
