@@ -19,4 +19,112 @@ TABLE_DDL: dict[str, str] = {
             source VARCHAR NOT NULL
         )
     """,
+    # Top of book per market per decision time, append-only: (ticker, as_of) is never rewritten.
+    "market_snapshots": """
+        CREATE TABLE IF NOT EXISTS market_snapshots (
+            ticker VARCHAR NOT NULL,
+            as_of TIMESTAMPTZ NOT NULL,
+            source VARCHAR NOT NULL,
+            series_ticker VARCHAR NOT NULL,
+            event_ticker VARCHAR NOT NULL,
+            strike_type VARCHAR NOT NULL,
+            floor_strike DOUBLE,
+            cap_strike DOUBLE,
+            status VARCHAR NOT NULL,
+            yes_bid DECIMAL(10, 4),
+            yes_ask DECIMAL(10, 4),
+            yes_bid_size INTEGER,
+            yes_ask_size INTEGER,
+            last_price DECIMAL(10, 4),
+            volume DOUBLE,
+            open_interest DOUBLE,
+            quote_time TIMESTAMPTZ,
+            close_time TIMESTAMPTZ NOT NULL,
+            result VARCHAR NOT NULL,
+            fee_type VARCHAR NOT NULL,
+            fee_multiplier DECIMAL(10, 4) NOT NULL,
+            PRIMARY KEY (ticker, as_of)
+        )
+    """,
+    # The contract between strategies and the orders asset: what a strategy wants at a decision.
+    "desired_orders": """
+        CREATE TABLE IF NOT EXISTS desired_orders (
+            strategy VARCHAR NOT NULL,
+            partition_key VARCHAR NOT NULL,
+            decision_time TIMESTAMPTZ NOT NULL,
+            tag VARCHAR NOT NULL,
+            bracket_id VARCHAR NOT NULL,
+            event_ticker VARCHAR NOT NULL,
+            ticker VARCHAR NOT NULL,
+            side VARCHAR NOT NULL,
+            action VARCHAR NOT NULL,
+            limit_price DECIMAL(10, 4) NOT NULL,
+            count INTEGER NOT NULL,
+            fair_value DOUBLE NOT NULL,
+            edge DOUBLE NOT NULL,
+            PRIMARY KEY (strategy, decision_time, ticker, side, action)
+        )
+    """,
+    # Every order the orders asset placed, in every environment; the client order id is the
+    # idempotency key (a UUIDv5 of strategy, ticker, side, action, decision time).
+    "orders": """
+        CREATE TABLE IF NOT EXISTS orders (
+            client_order_id VARCHAR PRIMARY KEY,
+            environment VARCHAR NOT NULL,
+            strategy VARCHAR NOT NULL,
+            partition_key VARCHAR NOT NULL,
+            decision_time TIMESTAMPTZ NOT NULL,
+            event_ticker VARCHAR NOT NULL,
+            ticker VARCHAR NOT NULL,
+            side VARCHAR NOT NULL,
+            action VARCHAR NOT NULL,
+            book_side VARCHAR NOT NULL,
+            limit_price DECIMAL(10, 4) NOT NULL,
+            yes_price DECIMAL(10, 4) NOT NULL,
+            count INTEGER NOT NULL,
+            filled_count INTEGER NOT NULL,
+            taker_fees DECIMAL(12, 4) NOT NULL,
+            maker_fees DECIMAL(12, 4) NOT NULL,
+            status VARCHAR NOT NULL,
+            exchange_order_id VARCHAR,
+            fee_type VARCHAR NOT NULL,
+            fee_multiplier DECIMAL(10, 4) NOT NULL,
+            submitted_at TIMESTAMPTZ NOT NULL,
+            filled_through TIMESTAMPTZ NOT NULL,
+            updated_at TIMESTAMPTZ NOT NULL,
+            note VARCHAR NOT NULL
+        )
+    """,
+    "fills": """
+        CREATE TABLE IF NOT EXISTS fills (
+            fill_id VARCHAR PRIMARY KEY,
+            client_order_id VARCHAR NOT NULL,
+            environment VARCHAR NOT NULL,
+            strategy VARCHAR NOT NULL,
+            partition_key VARCHAR NOT NULL,
+            ticker VARCHAR NOT NULL,
+            side VARCHAR NOT NULL,
+            action VARCHAR NOT NULL,
+            count INTEGER NOT NULL,
+            price DECIMAL(10, 4) NOT NULL,
+            fee DECIMAL(12, 4) NOT NULL,
+            is_taker BOOLEAN NOT NULL,
+            filled_at TIMESTAMPTZ NOT NULL
+        )
+    """,
+    # Cash movements: trades (−cost or +proceeds), fees (−), settlements (+$1 per winning
+    # contract). Sum per environment/strategy = realised P&L.
+    "cash_ledger": """
+        CREATE TABLE IF NOT EXISTS cash_ledger (
+            entry_id VARCHAR PRIMARY KEY,
+            environment VARCHAR NOT NULL,
+            strategy VARCHAR NOT NULL,
+            partition_key VARCHAR NOT NULL,
+            entry_at TIMESTAMPTZ NOT NULL,
+            kind VARCHAR NOT NULL,
+            ticker VARCHAR NOT NULL,
+            amount DECIMAL(14, 4) NOT NULL
+        )
+    """,
 }
+
