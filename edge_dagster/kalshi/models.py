@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal, NamedTuple, get_args
 
+from edge_dagster.core.prices import v2_order
 from edge_dagster.kalshi.errors import KalshiResponseError
 
 BookSide = Literal["bid", "ask"]
@@ -688,11 +689,10 @@ class OrderRequest:
         """Map "buy NO at q" style intents to the YES leg (reference §3.3 table)."""
         _choice(outcome, frozenset(get_args(Outcome)), "outcome")
         _choice(action, frozenset(get_args(Action)), "action")
-        buys_yes_leg = (outcome == "yes") == (action == "buy")
-        yes_price = outcome_price if outcome == "yes" else ONE_DOLLAR - outcome_price
+        book_side, yes_price = v2_order(outcome, action, outcome_price)
         return cls(
             ticker=ticker,
-            side="bid" if buys_yes_leg else "ask",
+            side=book_side,
             count=count,
             price=yes_price,
             client_order_id=client_order_id,

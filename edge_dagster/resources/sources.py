@@ -10,6 +10,7 @@ from edge_dagster.settings import (
     DEFAULT_TSA_BASE_URL,
     resolve_now,
 )
+from edge_dagster.sources.kalshi_markets import ReplayKalshiMarkets
 from edge_dagster.sources.tsa import LiveTsaSource, ReplayTsaSource, TsaDailySource
 from edge_dagster.sources.tsa_website import TsaWebsite
 
@@ -28,6 +29,11 @@ class DataSourcesResource(ConfigurableResource):
 
     def now(self) -> datetime:
         return resolve_now(self.as_of)
+
+    def kalshi_markets(self) -> ReplayKalshiMarkets:
+        if self.data_source == "live":
+            raise NotImplementedError("live Kalshi market snapshots come from KalshiResource")
+        return ReplayKalshiMarkets(self.replay_dir)
 
     def tsa(self) -> TsaDailySource:
         if self.data_source == "live":

@@ -1,0 +1,107 @@
+"""Kalshi TSA weekly markets as they stood at each decision time of a week (append-only)."""
+
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetExecutionContext,
+    BackfillPolicy,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+    asset_check,
+)
+
+from edge_dagster.core.clock import tsa_week_decision_times
+from edge_dagster.core.tickers import tsa_event_ticker
+from edge_dagster.partitions import tsa_weekly_partitions
+from edge_dagster.resources.sources import DataSourcesResource
+from edge_dagster.resources.warehouse import DUCKDB_WRITE_POOL, WarehouseResource
+from edge_dagster.sources.kalshi_markets import QUOTE_MAX_AGE
+from edge_dagster.warehouse import fetch_row
+
+LIVE_MAX_QUOTE_AGE = timedelta(seconds=60)
+
+
+def partition_mondays(context: AssetExecutionContext) -> list[date]:
+    """The Mondays of the weekly partitions this run covers (a backfill range is one run)."""
+    window = context.partition_time_window
+    monday = window.start.date()
+    mondays = []
+    while monday < window.end.date():
+        mondays.append(monday)
+        monday += timedelta(days=7)
+    return mondays
+
+
+def decision_times_until(monday: date, now: datetime) -> list[datetime]:
+    """The week's decision times that have happened by ``now``."""
+    return [t for t in tsa_week_decision_times(monday) if t <= now]
+
+
+@asset(
+    partitions_def=tsa_weekly_partitions,
+    backfill_policy=BackfillPolicy.single_run(),
+    pool=DUCKDB_WRITE_POOL,
+    group_name="markets",
+    kinds={"duckdb", "python"},
+)
+def tsa_market_snapshots(
+    context: AssetExecutionContext, warehouse: WarehouseResource, sources: DataSourcesResource
+) -> MaterializeResult:
+    """Markets of the week's KXTSAW event with top of book at every decision time so far.
+
+    Append-only keyed by (ticker, as_of): a re-run adds nothing it already holds. Weeks with no
+    recorded markets get no rows (their fair values are priced on a synthetic ladder).
+    """
+    markets = sources.kalshi_markets()
+    now = sources.now()
+    frames = []
+    for monday in partition_mondays(context):
+        event = tsa_event_ticker(monday + timedelta(days=6))
+        for decision_time in decision_times_until(monday, now):
+            frames.append(markets.event_snapshot(event, decision_time))
+    snapshots = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    with warehouse.transaction(["market_snapshots"]) as conn:
+        (before,) = fetch_row(conn, "SELECT count(*) FROM market_snapshots")
+        if not snapshots.empty:
+            conn.register("_incoming", snapshots)
+            try:
+                conn.execute(
+                    "INSERT INTO market_snapshots BY NAME SELECT * FROM _incoming "
+                    "ON CONFLICT DO NOTHING"
+                )
+            finally:
+                conn.unregister("_incoming")
+        (after,) = fetch_row(conn, "SELECT count(*) FROM market_snapshots")
+    quoted = 0 if snapshots.empty else int(snapshots["yes_ask"].notna().sum())
+    return MaterializeResult(
+        metadata={
+            "snapshot_rows": MetadataValue.int(len(snapshots)),
+            "new_rows": MetadataValue.int(after - before),
+            "quoted_rows": MetadataValue.int(quoted),
+            "as_of": MetadataValue.text(now.isoformat()),
+        }
+    )
+
+
+@asset_check(asset=tsa_market_snapshots, blocking=True)
+def tsa_market_snapshots_fresh(
+    warehouse: WarehouseResource, sources: DataSourcesResource
+) -> AssetCheckResult:
+    """Every quote is recent enough to trade on: replay ≤ 24 h (daily candles), live ≤ 60 s."""
+    max_age = LIVE_MAX_QUOTE_AGE if sources.data_source == "live" else QUOTE_MAX_AGE
+    with warehouse.get_connection() as conn:
+        stale, oldest = fetch_row(
+            conn,
+            "SELECT count(*), max(as_of - quote_time) FROM market_snapshots "
+            "WHERE quote_time IS NOT NULL AND as_of - quote_time > ?",
+            [max_age],
+        )
+    return AssetCheckResult(
+        passed=stale == 0,
+        severity=AssetCheckSeverity.ERROR,
+        metadata={"stale_quotes": stale, "max_age_allowed": str(max_age), "oldest": str(oldest)},
+    )
