@@ -126,5 +126,41 @@ TABLE_DDL: dict[str, str] = {
             amount DECIMAL(14, 4) NOT NULL
         )
     """,
+    # Forecast of a TSA week's Mon–Sun average at each decision time, one row per model.
+    "tsa_forecasts": """
+        CREATE TABLE IF NOT EXISTS tsa_forecasts (
+            week_monday DATE NOT NULL,
+            decision_time TIMESTAMPTZ NOT NULL,
+            horizon INTEGER NOT NULL,
+            model VARCHAR NOT NULL,
+            known_days INTEGER NOT NULL,
+            forecast_avg DOUBLE NOT NULL,
+            q10 DOUBLE NOT NULL,
+            q50 DOUBLE NOT NULL,
+            q90 DOUBLE NOT NULL,
+            distribution VARCHAR NOT NULL,
+            pricing_model BOOLEAN NOT NULL,
+            PRIMARY KEY (week_monday, decision_time, model)
+        )
+    """,
+    # P(weekly average > strike) per market, decision time and model, with the quote then.
+    "tsa_fair_values": """
+        CREATE TABLE IF NOT EXISTS tsa_fair_values (
+            week_monday DATE NOT NULL,
+            decision_time TIMESTAMPTZ NOT NULL,
+            event_ticker VARCHAR NOT NULL,
+            ticker VARCHAR NOT NULL,
+            strike DOUBLE NOT NULL,
+            synthetic_strike BOOLEAN NOT NULL,
+            model VARCHAR NOT NULL,
+            fair_yes DOUBLE NOT NULL,
+            yes_bid DECIMAL(10, 4),
+            yes_ask DECIMAL(10, 4),
+            quote_time TIMESTAMPTZ,
+            fee_type VARCHAR NOT NULL,
+            fee_multiplier DECIMAL(10, 4) NOT NULL,
+            PRIMARY KEY (week_monday, decision_time, ticker, model)
+        )
+    """,
 }
 

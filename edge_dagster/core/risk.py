@@ -183,3 +183,14 @@ def check_orders(
             held.add((order.strategy, order.ticker))
             open_positions[order.strategy] += 1
     return decisions
+
+
+DEFAULT_RISK_LIMITS = RiskLimits(
+    max_contracts_per_order=100,
+    max_notional_per_order=Decimal("50"),
+    max_notional_per_market_per_day=Decimal("100"),
+    max_notional_per_event_per_day=Decimal("300"),
+    max_notional_per_day=Decimal("500"),
+    max_open_positions_per_strategy=20,
+    daily_loss_limit_fraction=Decimal("0.05"),
+)

@@ -147,10 +147,13 @@ class ReplayKalshiMarkets:
             for ticker, group in wanted.groupby("ticker")
         }
 
-    def settlements(self, event_ticker: str, as_of: datetime) -> dict[str, str]:
-        """Results of the event's markets that had settled by ``as_of``."""
+    def settlements(self, event_ticker: str, as_of: datetime) -> dict[str, tuple[str, datetime]]:
+        """(result, settlement time) of the event's markets that had settled by ``as_of``."""
         markets = self._markets[
             (self._markets["event_ticker"] == event_ticker)
             & (self._markets["settles_at"] <= pd.Timestamp(as_of))
         ]
-        return dict(zip(markets["ticker"], markets["result"], strict=True))
+        return {
+            row.ticker: (row.result, row.settles_at.to_pydatetime())
+            for row in markets.itertuples(index=False)
+        }

@@ -1,0 +1,181 @@
+"""The orders asset: desired orders → the paper exchange, or Kalshi demo/live when asked."""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pandas as pd
+from dagster import (
+    AssetExecutionContext,
+    Config,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
+
+from edge_dagster.assets.tsa_markets import decision_times_until, partition_mondays
+from edge_dagster.assets.tsa_strategy import STRATEGY, WEEKLY, tsa_desired_orders
+from edge_dagster.core.matching import Quote
+from edge_dagster.core.risk import DEFAULT_RISK_LIMITS, RiskLimits
+from edge_dagster.core.strategy import StrategyConfig
+from edge_dagster.core.tickers import tsa_event_ticker
+from edge_dagster.resources.kalshi import KalshiResource
+from edge_dagster.resources.sources import DataSourcesResource
+from edge_dagster.resources.warehouse import WarehouseResource
+from edge_dagster.trading.execution import (
+    KalshiGateway,
+    PaperWeek,
+    approved,
+    execute_paper_week,
+    intents_from_rows,
+)
+from edge_dagster.trading.paper_exchange import PaperExchange
+from edge_dagster.warehouse import fetch_row
+
+ORDER_TABLES = ["orders", "fills", "cash_ledger"]
+
+
+class TradingConfig(Config):
+    """Risk limits and paper-book settings (defaults: ``core.risk.DEFAULT_RISK_LIMITS``)."""
+
+    max_contracts_per_order: int = DEFAULT_RISK_LIMITS.max_contracts_per_order
+    max_notional_per_order: float = float(DEFAULT_RISK_LIMITS.max_notional_per_order)
+    max_notional_per_market_per_day: float = float(
+        DEFAULT_RISK_LIMITS.max_notional_per_market_per_day
+    )
+    max_notional_per_event_per_day: float = float(
+        DEFAULT_RISK_LIMITS.max_notional_per_event_per_day
+    )
+    max_notional_per_day: float = float(DEFAULT_RISK_LIMITS.max_notional_per_day)
+    max_open_positions_per_strategy: int = DEFAULT_RISK_LIMITS.max_open_positions_per_strategy
+    daily_loss_limit_fraction: float = float(DEFAULT_RISK_LIMITS.daily_loss_limit_fraction)
+    bankroll_dollars: float = float(StrategyConfig.bankroll)
+    max_contracts_per_candle: int = 100
+    """Resting fills per daily candle in the paper book (candles record no displayed size)."""
+
+    def risk_limits(self) -> RiskLimits:
+        return RiskLimits(
+            max_contracts_per_order=self.max_contracts_per_order,
+            max_notional_per_order=Decimal(str(self.max_notional_per_order)),
+            max_notional_per_market_per_day=Decimal(str(self.max_notional_per_market_per_day)),
+            max_notional_per_event_per_day=Decimal(str(self.max_notional_per_event_per_day)),
+            max_notional_per_day=Decimal(str(self.max_notional_per_day)),
+            max_open_positions_per_strategy=self.max_open_positions_per_strategy,
+            daily_loss_limit_fraction=Decimal(str(self.daily_loss_limit_fraction)),
+        )
+
+
+def _money(value: object) -> Decimal | None:
+    return None if pd.isna(value) else Decimal(str(value)).quantize(Decimal("0.0001"))
+
+
+def _snapshot_lookups(snapshots: pd.DataFrame):  # noqa: ANN202 - three closures
+    by_key = {(row.ticker, row.as_of.to_pydatetime()): row for row in snapshots.itertuples()}
+
+    def quote_at(ticker: str, at: datetime) -> Quote | None:
+        row = by_key.get((ticker, at))
+        if row is None or pd.isna(row.yes_bid_size) or pd.isna(row.yes_ask_size):
+            return None  # replayed candles carry no displayed size: orders rest
+        return Quote(
+            _money(row.yes_bid), int(row.yes_bid_size), _money(row.yes_ask), int(row.yes_ask_size)
+        )
+
+    def marks_at(at: datetime) -> dict[str, tuple[Decimal, Decimal]]:
+        rows = snapshots[snapshots["as_of"] == pd.Timestamp(at)]
+        return {
+            row.ticker: (_money(row.yes_bid) or Decimal(0), _money(row.yes_ask) or Decimal(1))
+            for row in rows.itertuples()
+        }
+
+    fees = {
+        row.ticker: (row.fee_type, Decimal(str(row.fee_multiplier)))
+        for row in snapshots.itertuples()
+    }
+    return quote_at, marks_at, fees
+
+
+@asset(group_name="trading", deps=[tsa_desired_orders], **WEEKLY)
+def tsa_orders(
+    context: AssetExecutionContext,
+    config: TradingConfig,
+    warehouse: WarehouseResource,
+    sources: DataSourcesResource,
+    kalshi: KalshiResource,
+) -> MaterializeResult:
+    """Submit the week's desired orders through the Kalshi resource, each intent exactly once.
+
+    Paper (the default, and every backtest): decisions replay in time order on the paper
+    exchange, which fills resting orders only on prices recorded after each decision and
+    settles on the market result. Demo/live: only decisions from the last 30 minutes are sent.
+    """
+    mondays = partition_mondays(context)
+    first, last = str(mondays[0]), str(mondays[-1])
+    now = sources.now()
+    limits = config.risk_limits()
+    with warehouse.transaction([*ORDER_TABLES, "desired_orders", "market_snapshots"]) as conn:
+        desired = conn.execute(
+            "SELECT * FROM desired_orders WHERE strategy = ? AND partition_key BETWEEN ? AND ? "
+            "ORDER BY decision_time, ticker, side, action",
+            [STRATEGY, first, last],
+        ).df()
+        events = [tsa_event_ticker(m + timedelta(days=6)) for m in mondays]
+        snapshots = conn.execute(
+            "SELECT * FROM market_snapshots WHERE event_ticker IN "
+            f"({', '.join('?' for _ in events)})",
+            events,
+        ).df()
+        quote_at, marks_at, fees = _snapshot_lookups(snapshots)
+        intents = intents_from_rows(desired, fees)
+        (before,) = fetch_row(conn, "SELECT count(*) FROM orders")
+        if kalshi.is_paper:
+            exchange = PaperExchange(
+                conn, environment="paper", max_contracts_per_candle=config.max_contracts_per_candle
+            )
+            markets = sources.kalshi_markets()
+            for monday, event in zip(mondays, events, strict=True):
+                week_intents = tuple(i for i in intents if i.event_ticker == event)
+                tickers = tuple(
+                    snapshots.loc[snapshots["event_ticker"] == event, "ticker"].unique()
+                )
+                if not tickers:
+                    continue
+                execute_paper_week(
+                    exchange,
+                    PaperWeek(
+                        STRATEGY,
+                        event,
+                        tickers,
+                        tuple(decision_times_until(monday, now)),
+                        week_intents,
+                    ),
+                    now=now,
+                    candles_between=markets.candles_between,
+                    quote_at=quote_at,
+                    settlements=lambda at, event=event: markets.settlements(event, at),
+                    marks_at=marks_at,
+                    limits=limits,
+                    bankroll=Decimal(str(config.bankroll_dollars)),
+                )
+        else:
+            gateway = KalshiGateway(conn, kalshi.client(), kalshi.environment)
+            latest = max((i.decision_time for i in intents), default=None)
+            current = [i for i in intents if i.decision_time == latest]
+            state = gateway.risk_state(STRATEGY, now, Decimal(str(config.bankroll_dollars)))
+            gateway.submit(approved(current, state, limits, now), now)
+        (after,) = fetch_row(conn, "SELECT count(*) FROM orders")
+        (placed, filled, fees_paid) = fetch_row(
+            conn,
+            "SELECT count(*), coalesce(sum(filled_count), 0), "
+            "coalesce(sum(taker_fees + maker_fees), 0) FROM orders "
+            "WHERE strategy = ? AND partition_key BETWEEN ? AND ? AND environment = ?",
+            [STRATEGY, first, last, kalshi.environment],
+        )
+    return MaterializeResult(
+        metadata={
+            "environment": MetadataValue.text(kalshi.environment),
+            "new_orders": MetadataValue.int(after - before),
+            "orders_in_partitions": MetadataValue.int(placed),
+            "contracts_filled": MetadataValue.int(int(filled)),
+            "fees_paid": MetadataValue.float(float(fees_paid)),
+            "as_of": MetadataValue.text(now.isoformat()),
+        }
+    )

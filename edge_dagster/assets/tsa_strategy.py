@@ -1,0 +1,246 @@
+"""The TSA weekly strategy: forecasts → fair values → desired orders, per weekly partition.
+
+Every step runs at the week's decision times that have passed by "now" (EDGE_AS_OF in replay),
+reading only what was public at each: the same code is the live strategy and the backtest.
+"""
+
+import json
+from datetime import timedelta
+
+import pandas as pd
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetExecutionContext,
+    AssetKey,
+    BackfillPolicy,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+    asset_check,
+)
+
+from edge_dagster.assets.tsa_markets import partition_mondays, tsa_market_snapshots
+from edge_dagster.core.distributions import WeeklyAverageDistribution
+from edge_dagster.core.strategy import PricedMarket, StrategyConfig, desired_orders
+from edge_dagster.core.tickers import tsa_event_ticker, tsa_market_ticker
+from edge_dagster.core.tsa_model import MODELS, PRICING_MODEL, forecast_table
+from edge_dagster.partitions import tsa_weekly_partitions
+from edge_dagster.resources.sources import DataSourcesResource
+from edge_dagster.resources.warehouse import DUCKDB_WRITE_POOL, WarehouseResource
+from edge_dagster.warehouse import fetch_row, replace_rows
+
+STRATEGY = "tsa_weekly"
+# Kalshi's standard 2026 ladder; weeks without recorded markets are priced on it for scoring.
+SYNTHETIC_STRIKES = [1_800_000 + 50_000 * step for step in range(21)]
+
+WEEKLY = {
+    "partitions_def": tsa_weekly_partitions,
+    "backfill_policy": BackfillPolicy.single_run(),
+    "pool": DUCKDB_WRITE_POOL,
+    "kinds": {"duckdb", "python"},
+}
+
+
+def _week_bounds(context: AssetExecutionContext) -> tuple[str, str]:
+    mondays = partition_mondays(context)
+    return str(mondays[0]), str(mondays[-1])
+
+
+@asset(group_name="forecast", deps=[AssetKey("tsa_daily")], **WEEKLY)
+def tsa_forecasts(
+    context: AssetExecutionContext, warehouse: WarehouseResource, sources: DataSourcesResource
+) -> MaterializeResult:
+    """Forecast of each week's Mon–Sun average at each decision time, per model.
+
+    (known days + forecast of the remaining days) / 7 with a predictive distribution; each
+    decision reads only figures published by then.
+    """
+    mondays = partition_mondays(context)
+    now = sources.now()
+    with warehouse.get_connection() as conn:
+        history = conn.execute(
+            "SELECT travel_date, travelers, published_at FROM tsa_daily WHERE published_at <= ?",
+            [now],
+        ).df()
+    table = forecast_table(history, mondays, now)
+    first, last = _week_bounds(context)
+    with warehouse.transaction(["tsa_forecasts"]) as conn:
+        replace_rows(conn, "tsa_forecasts", table, "week_monday BETWEEN ? AND ?", [first, last])
+    return MaterializeResult(
+        metadata={
+            "rows": MetadataValue.int(len(table)),
+            "weeks": MetadataValue.int(len(mondays)),
+            "models": MetadataValue.text(", ".join(MODELS)),
+            "pricing_model": MetadataValue.text(PRICING_MODEL),
+            "as_of": MetadataValue.text(now.isoformat()),
+        }
+    )
+
+
+def fair_value_rows(forecasts: pd.DataFrame, snapshots: pd.DataFrame) -> pd.DataFrame:
+    """P(avg > strike) for each forecast row and each market listed at its decision time."""
+    rows = []
+    listed = {key: group for key, group in snapshots.groupby("as_of")}
+    for forecast in forecasts.itertuples(index=False):
+        distribution = WeeklyAverageDistribution.from_dict(json.loads(forecast.distribution))
+        markets = listed.get(forecast.decision_time)
+        if markets is None or markets.empty:
+            event = tsa_event_ticker(forecast.week_monday + timedelta(days=6))
+            markets = pd.DataFrame(
+                {
+                    "event_ticker": event,
+                    "ticker": [tsa_market_ticker(event, s) for s in SYNTHETIC_STRIKES],
+                    "floor_strike": [float(s) for s in SYNTHETIC_STRIKES],
+                    "yes_bid": None,
+                    "yes_ask": None,
+                    "quote_time": None,
+                    "fee_type": "quadratic",
+                    "fee_multiplier": 1,
+                }
+            )
+            synthetic = True
+        else:
+            synthetic = False
+        fair = distribution.prob_above(markets["floor_strike"].to_numpy())
+        rows.append(
+            pd.DataFrame(
+                {
+                    "week_monday": forecast.week_monday,
+                    "decision_time": forecast.decision_time,
+                    "event_ticker": markets["event_ticker"].to_numpy(),
+                    "ticker": markets["ticker"].to_numpy(),
+                    "strike": markets["floor_strike"].to_numpy(),
+                    "synthetic_strike": synthetic,
+                    "model": forecast.model,
+                    "fair_yes": fair,
+                    "yes_bid": markets["yes_bid"].to_numpy(),
+                    "yes_ask": markets["yes_ask"].to_numpy(),
+                    "quote_time": markets["quote_time"].to_numpy(),
+                    "fee_type": markets["fee_type"].to_numpy(),
+                    "fee_multiplier": markets["fee_multiplier"].to_numpy(),
+                }
+            )
+        )
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+
+
+@asset(group_name="pricing", deps=[tsa_forecasts, tsa_market_snapshots], **WEEKLY)
+def tsa_fair_values(
+    context: AssetExecutionContext, warehouse: WarehouseResource
+) -> MaterializeResult:
+    """P(weekly average > strike) for every market at every decision time, per model.
+
+    Strikes come from the market snapshot; weeks without recorded markets are priced on the
+    standard ladder and flagged ``synthetic_strike`` (scored, never traded).
+    """
+    first, last = _week_bounds(context)
+    with warehouse.get_connection() as conn:
+        forecasts = conn.execute(
+            "SELECT week_monday, decision_time, model, distribution FROM tsa_forecasts "
+            "WHERE week_monday BETWEEN ? AND ?",
+            [first, last],
+        ).df()
+        snapshots = conn.execute(
+            "SELECT s.* FROM market_snapshots s JOIN tsa_forecasts f "
+            "ON s.as_of = f.decision_time AND f.model = ? AND f.week_monday BETWEEN ? AND ? "
+            "WHERE s.series_ticker IN ('KXTSAW', 'TSAW')",
+            [PRICING_MODEL, first, last],
+        ).df()
+    forecasts["week_monday"] = pd.to_datetime(forecasts["week_monday"]).dt.date
+    table = fair_value_rows(forecasts, snapshots)
+    with warehouse.transaction(["tsa_fair_values"]) as conn:
+        replace_rows(conn, "tsa_fair_values", table, "week_monday BETWEEN ? AND ?", [first, last])
+    return MaterializeResult(
+        metadata={
+            "rows": MetadataValue.int(len(table)),
+            "recorded_market_rows": MetadataValue.int(int((~table["synthetic_strike"]).sum()))
+            if not table.empty
+            else MetadataValue.int(0),
+        }
+    )
+
+
+@asset_check(asset=tsa_fair_values, blocking=True)
+def tsa_fair_values_are_probabilities(warehouse: WarehouseResource) -> AssetCheckResult:
+    """Every fair value lies in [0, 1]."""
+    with warehouse.get_connection() as conn:
+        (bad,) = fetch_row(
+            conn, "SELECT count(*) FROM tsa_fair_values WHERE NOT fair_yes BETWEEN 0 AND 1"
+        )
+    return AssetCheckResult(
+        passed=bad == 0, severity=AssetCheckSeverity.ERROR, metadata={"out_of_range": bad}
+    )
+
+
+@asset_check(asset=tsa_fair_values, blocking=True)
+def tsa_fair_values_monotone_in_strike(warehouse: WarehouseResource) -> AssetCheckResult:
+    """For a "greater than" ladder P(avg > strike) never rises with the strike."""
+    with warehouse.get_connection() as conn:
+        (bad,) = fetch_row(
+            conn,
+            "SELECT count(*) FROM (SELECT fair_yes - lag(fair_yes) OVER (PARTITION BY "
+            "week_monday, decision_time, model ORDER BY strike) AS step FROM tsa_fair_values) "
+            "WHERE step > 1e-12",
+        )
+    return AssetCheckResult(
+        passed=bad == 0, severity=AssetCheckSeverity.ERROR, metadata={"increasing_steps": bad}
+    )
+
+
+@asset(group_name="trading", deps=[tsa_fair_values], **WEEKLY)
+def tsa_desired_orders(
+    context: AssetExecutionContext, warehouse: WarehouseResource
+) -> MaterializeResult:
+    """What the strategy wants at each decision time: entries with an edge after fees, exits
+    where the bid beats the fair value. Only recorded (non-synthetic) quoted markets trade."""
+    first, last = _week_bounds(context)
+    config = StrategyConfig()
+    with warehouse.get_connection() as conn:
+        priced = conn.execute(
+            "SELECT * FROM tsa_fair_values WHERE week_monday BETWEEN ? AND ? AND model = ? "
+            "AND NOT synthetic_strike ORDER BY decision_time, strike",
+            [first, last, PRICING_MODEL],
+        ).df()
+    rows = []
+    for (monday, decision_time), group in priced.groupby(["week_monday", "decision_time"]):
+        markets = [
+            PricedMarket(
+                ticker=m.ticker,
+                event_ticker=m.event_ticker,
+                fair_yes=m.fair_yes,
+                yes_bid=None if pd.isna(m.yes_bid) else m.yes_bid,
+                yes_ask=None if pd.isna(m.yes_ask) else m.yes_ask,
+                fee_type=m.fee_type,
+                fee_multiplier=m.fee_multiplier,
+            )
+            for m in group.itertuples(index=False)
+        ]
+        for order in desired_orders(markets, config):
+            rows.append(
+                {
+                    "strategy": STRATEGY,
+                    "partition_key": str(pd.Timestamp(monday).date()),
+                    "decision_time": decision_time,
+                    "tag": order.tag,
+                    "bracket_id": order.event_ticker,
+                    "event_ticker": order.event_ticker,
+                    "ticker": order.ticker,
+                    "side": order.side,
+                    "action": order.action,
+                    "limit_price": order.limit_price,
+                    "count": order.count,
+                    "fair_value": float(order.fair_value),
+                    "edge": float(order.edge),
+                }
+            )
+    table = pd.DataFrame(rows)
+    with warehouse.transaction(["desired_orders"]) as conn:
+        replace_rows(
+            conn,
+            "desired_orders",
+            table,
+            "strategy = ? AND partition_key BETWEEN ? AND ?",
+            [STRATEGY, first, last],
+        )
+    return MaterializeResult(metadata={"desired_orders": MetadataValue.int(len(table))})

@@ -1,0 +1,276 @@
+"""Turning desired orders into orders, once: risk checks, client order ids, replacement.
+
+The orders asset calls :func:`execute_paper_week` (paper trading and backtests) or
+:class:`KalshiGateway` (demo/live). Both derive the client order id from the intent, so a
+re-run, retry or backfill finds the order it already placed and sends nothing new.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import duckdb
+import pandas as pd
+
+from edge_dagster.core.matching import Candle, Quote
+from edge_dagster.core.risk import Position, ProposedOrder, RiskLimits, RiskState, check_orders
+from edge_dagster.kalshi import KalshiClient
+from edge_dagster.kalshi import OrderRequest as KalshiOrderRequest
+from edge_dagster.trading.paper_exchange import OrderRequest, PaperExchange
+from edge_dagster.warehouse import insert_frame
+
+ORDER_NAMESPACE = uuid.UUID("6f1d5a0e-4c1b-5d2f-9a57-0c7e0d9b7a11")
+# A real exchange only ever receives decisions this fresh: a backfill of past weeks never
+# reaches demo or live, whatever KALSHI_ENV says.
+LIVE_DECISION_MAX_AGE = timedelta(minutes=30)
+
+
+def client_order_id(
+    strategy: str, ticker: str, side: str, action: str, decision_time: datetime, leg: int = 0
+) -> str:
+    """UUIDv5 of the intent: the same decision always yields the same id."""
+    key = f"{strategy}|{ticker}|{side}|{action}|{decision_time.isoformat()}|{leg}"
+    return str(uuid.uuid5(ORDER_NAMESPACE, key))
+
+
+@dataclass(frozen=True)
+class Intent:
+    """A desired-orders row, typed."""
+
+    strategy: str
+    partition_key: str
+    decision_time: datetime
+    event_ticker: str
+    ticker: str
+    side: str
+    action: str
+    limit_price: Decimal
+    count: int
+    fee_type: str
+    fee_multiplier: Decimal
+
+    @property
+    def client_order_id(self) -> str:
+        return client_order_id(
+            self.strategy, self.ticker, self.side, self.action, self.decision_time
+        )
+
+
+def intents_from_rows(
+    desired: pd.DataFrame, fees: Mapping[str, tuple[str, Decimal]]
+) -> list[Intent]:
+    """Typed intents from ``desired_orders`` rows; ``fees`` maps ticker → (fee type, multiplier)."""
+    return [
+        Intent(
+            strategy=row.strategy,
+            partition_key=row.partition_key,
+            decision_time=pd.Timestamp(row.decision_time).to_pydatetime(),
+            event_ticker=row.event_ticker,
+            ticker=row.ticker,
+            side=row.side,
+            action=row.action,
+            limit_price=Decimal(str(row.limit_price)).quantize(Decimal("0.0001")),
+            count=int(row.count),
+            fee_type=fees[row.ticker][0],
+            fee_multiplier=fees[row.ticker][1],
+        )
+        for row in desired.itertuples(index=False)
+    ]
+
+
+def approved(
+    intents: Sequence[Intent], state: RiskState, limits: RiskLimits, now: datetime
+) -> list[tuple[Intent, int]]:
+    """Pair each intent with the count the risk check lets through (zero counts dropped)."""
+    proposals = [
+        ProposedOrder(
+            i.strategy, i.ticker, i.event_ticker, i.side, i.action, i.limit_price, i.count
+        )
+        for i in intents
+    ]
+    decisions = check_orders(proposals, state, limits, now)
+    return [
+        (i, d.approved_count) for i, d in zip(intents, decisions, strict=True) if d.approved_count
+    ]
+
+
+@dataclass(frozen=True)
+class PaperWeek:
+    """Everything the paper exchange needs for one event week."""
+
+    strategy: str
+    event_ticker: str
+    tickers: tuple[str, ...]
+    decision_times: tuple[datetime, ...]
+    intents: tuple[Intent, ...]
+
+
+def execute_paper_week(
+    exchange: PaperExchange,
+    week: PaperWeek,
+    *,
+    now: datetime,
+    candles_between: Callable[[Sequence[str], datetime, datetime], Mapping[str, Sequence[Candle]]],
+    quote_at: Callable[[str, datetime], Quote | None],
+    settlements: Callable[[datetime], Mapping[str, tuple[str, datetime]]],
+    marks_at: Callable[[datetime], Mapping[str, tuple[Decimal, Decimal]]],
+    limits: RiskLimits,
+    bankroll: Decimal,
+) -> None:
+    """Replay the week's decisions in time order against the paper exchange.
+
+    Before each decision, resting orders fill against prices recorded since the previous one;
+    then the risk check sees the positions as they stood; then a decision's order replaces the
+    strategy's resting order on the same ticker and side (or cancels it when no longer wanted).
+    After the last decision, prices up to ``now`` fill what rests and settled markets pay out.
+    """
+    previous: datetime | None = None
+    for decision_time in week.decision_times:
+        if previous is not None:
+            exchange.advance(candles_between(week.tickers, previous, decision_time), decision_time)
+        wanted = [i for i in week.intents if i.decision_time == decision_time]
+        state = exchange.risk_state(
+            week.strategy,
+            decision_time.astimezone(UTC).date(),
+            marks_at(decision_time),
+            bankroll + exchange.pnl(week.strategy),
+        )
+        go = approved(wanted, state, limits, decision_time)
+        for resting in exchange.resting_orders(strategy=week.strategy):
+            # One resting order per (strategy, ticker, side): a later decision replaces it
+            # with its own order (cancel + new is the paper exchange's amend) or cancels it.
+            if resting.event_ticker == week.event_ticker and resting.decision_time < decision_time:
+                exchange.cancel(resting.client_order_id, decision_time)
+        for intent, count in go:
+            exchange.submit(
+                OrderRequest(
+                    client_order_id=intent.client_order_id,
+                    strategy=intent.strategy,
+                    partition_key=intent.partition_key,
+                    decision_time=intent.decision_time,
+                    event_ticker=intent.event_ticker,
+                    ticker=intent.ticker,
+                    side=intent.side,
+                    action=intent.action,
+                    limit_price=intent.limit_price,
+                    count=count,
+                    fee_type=intent.fee_type,
+                    fee_multiplier=intent.fee_multiplier,
+                ),
+                quote_at(intent.ticker, decision_time),
+                decision_time,
+            )
+        previous = decision_time
+    if previous is not None and now > previous:
+        exchange.advance(candles_between(week.tickers, previous, now), now)
+    for ticker, (result, settled_at) in sorted(settlements(now).items()):
+        exchange.settle(ticker, result, settled_at)
+
+
+class KalshiGateway:
+    """Sends fresh intents to Kalshi demo/live and records them in ``orders``."""
+
+    def __init__(self, conn: duckdb.DuckDBPyConnection, client: KalshiClient, environment: str):
+        self._conn = conn
+        self._client = client
+        self.environment = environment
+
+    def risk_state(self, strategy: str, now: datetime, bankroll: Decimal) -> RiskState:
+        """Positions and equity from the exchange; today's notional from our own orders."""
+        positions = tuple(
+            Position(strategy, p.ticker, "yes" if p.position > 0 else "no", int(abs(p.position)))
+            for p in self._client.get_positions()
+            if p.position != 0
+        )
+        day = now.astimezone(UTC).date()
+        rows = self._conn.execute(
+            "SELECT ticker, event_ticker, sum(count * limit_price) FROM orders "
+            "WHERE environment = ? AND strategy = ? AND action = 'buy' "
+            "AND CAST(timezone('UTC', submitted_at) AS DATE) = ? GROUP BY ALL",
+            [self.environment, strategy, day],
+        ).fetchall()
+        by_market: dict[str, Decimal] = {}
+        by_event: dict[str, Decimal] = {}
+        for ticker, event, notional in rows:
+            by_market[ticker] = by_market.get(ticker, Decimal(0)) + Decimal(str(notional))
+            by_event[event] = by_event.get(event, Decimal(0)) + Decimal(str(notional))
+        balance = self._client.get_balance()
+        equity = balance.balance + (balance.portfolio_value or Decimal(0))
+        return RiskState(
+            day=day,
+            positions=positions,
+            notional_by_market=by_market,
+            notional_by_event=by_event,
+            notional_total=sum(by_market.values(), Decimal(0)),
+            day_start_equity=equity if equity > 0 else bankroll,
+            realised_pnl=Decimal(0),
+            open_mark_to_bid=Decimal(0),
+            open_cost_basis=Decimal(0),
+        )
+
+    def already_placed(self, client_order_ids: Sequence[str]) -> set[str]:
+        if not client_order_ids:
+            return set()
+        rows = self._conn.execute(
+            "SELECT client_order_id FROM orders WHERE client_order_id IN "
+            f"({', '.join('?' for _ in client_order_ids)})",
+            list(client_order_ids),
+        ).fetchall()
+        return {row[0] for row in rows}
+
+    def submit(self, intents: Sequence[tuple[Intent, int]], now: datetime) -> int:
+        """Place each fresh, not yet placed intent; returns how many were sent."""
+        fresh = [(i, n) for i, n in intents if now - i.decision_time <= LIVE_DECISION_MAX_AGE]
+        done = self.already_placed([i.client_order_id for i, _ in fresh])
+        sent = 0
+        for intent, count in fresh:
+            if intent.client_order_id in done:
+                continue
+            request = KalshiOrderRequest.from_intent(
+                intent.ticker,
+                intent.side,
+                intent.action,
+                intent.limit_price,
+                count,
+                intent.client_order_id,
+                time_in_force="good_till_canceled",
+                post_only=False,
+            )
+            ack = self._client.create_order(request)
+            self._record(intent, request, count, ack, now)
+            sent += 1
+        return sent
+
+    def _record(self, intent: Intent, request, count: int, ack, now: datetime) -> None:  # noqa: ANN001
+        filled = int(ack.fill_count)
+        row = {
+            "client_order_id": intent.client_order_id,
+            "environment": self.environment,
+            "strategy": intent.strategy,
+            "partition_key": intent.partition_key,
+            "decision_time": intent.decision_time,
+            "event_ticker": intent.event_ticker,
+            "ticker": intent.ticker,
+            "side": intent.side,
+            "action": intent.action,
+            "book_side": request.side,
+            "limit_price": intent.limit_price,
+            "yes_price": request.price,
+            "count": count,
+            "filled_count": filled,
+            "taker_fees": (ack.average_fee_paid or Decimal(0)) * filled,
+            "maker_fees": Decimal(0),
+            "status": "executed" if int(ack.remaining_count) == 0 else "resting",
+            "exchange_order_id": ack.order_id,
+            "fee_type": intent.fee_type,
+            "fee_multiplier": intent.fee_multiplier,
+            "submitted_at": now,
+            "filled_through": now,
+            "updated_at": now,
+            "note": "",
+        }
+        insert_frame(self._conn, "orders", pd.DataFrame([row]))
