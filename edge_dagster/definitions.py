@@ -5,20 +5,45 @@ from __future__ import annotations
 from dagster import Definitions
 
 from edge_dagster.assets.sql_models import sql_model_assets
+from edge_dagster.assets.trading import tsa_orders
 from edge_dagster.assets.tsa import tsa_checkpoint_raw
-from edge_dagster.jobs import tsa_ingest_job, tsa_tables_job
+from edge_dagster.assets.tsa_markets import tsa_market_snapshots, tsa_market_snapshots_fresh
+from edge_dagster.assets.tsa_strategy import (
+    tsa_desired_orders,
+    tsa_fair_values,
+    tsa_fair_values_are_probabilities,
+    tsa_fair_values_monotone_in_strike,
+    tsa_forecasts,
+)
+from edge_dagster.jobs import tsa_ingest_job, tsa_tables_job, tsa_weekly_job
+from edge_dagster.resources.kalshi import KalshiResource
 from edge_dagster.resources.sources import DataSourcesResource
 from edge_dagster.resources.warehouse import WarehouseResource
 from edge_dagster.schedules.tsa import tsa_ingest_schedule
 from edge_dagster.sensors.tsa import tsa_tables_sensor
 from edge_dagster.settings import Settings
 
-PYTHON_ASSETS = [tsa_checkpoint_raw]
+PYTHON_ASSETS = [
+    tsa_checkpoint_raw,
+    tsa_market_snapshots,
+    tsa_forecasts,
+    tsa_fair_values,
+    tsa_desired_orders,
+    tsa_orders,
+]
+ASSET_CHECKS = [
+    tsa_market_snapshots_fresh,
+    tsa_fair_values_are_probabilities,
+    tsa_fair_values_monotone_in_strike,
+]
 
 
 def build_resources(settings: Settings) -> dict[str, object]:
     return {
         "warehouse": WarehouseResource(database=settings.duckdb_path),
+        "kalshi": KalshiResource(
+            environment=settings.kalshi_env, api_base=settings.kalshi_api_base
+        ),
         "sources": DataSourcesResource(
             data_source=settings.data_source,
             replay_dir=settings.replay_dir,
@@ -32,7 +57,8 @@ def build_definitions(settings: Settings) -> Definitions:
     python_tables = [key.to_user_string() for asset in PYTHON_ASSETS for key in asset.keys]
     return Definitions(
         assets=[*PYTHON_ASSETS, *sql_model_assets(python_tables)],
-        jobs=[tsa_ingest_job, tsa_tables_job],
+        asset_checks=ASSET_CHECKS,
+        jobs=[tsa_ingest_job, tsa_tables_job, tsa_weekly_job],
         schedules=[tsa_ingest_schedule],
         sensors=[tsa_tables_sensor],
         resources=build_resources(settings),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dagster import AssetSelection, define_asset_job
 
-from edge_dagster.partitions import tsa_daily_partitions
+from edge_dagster.partitions import tsa_daily_partitions, tsa_weekly_partitions
 
 tsa_ingest_job = define_asset_job(
     "tsa_ingest_job",
@@ -17,4 +17,14 @@ tsa_tables_job = define_asset_job(
     "tsa_tables_job",
     selection=AssetSelection.assets("tsa_daily", "tsa_weekly"),
     description="Rebuild the TSA SQL models from tsa_checkpoint_raw.",
+)
+
+tsa_weekly_job = define_asset_job(
+    "tsa_weekly_job",
+    selection=AssetSelection.groups("markets", "forecast", "pricing", "trading"),
+    partitions_def=tsa_weekly_partitions,
+    description=(
+        "The TSA weekly strategy for a week or a range of weeks: snapshots, forecasts, fair "
+        "values, desired orders, orders. A range of past weeks is the backtest."
+    ),
 )

@@ -27,6 +27,8 @@ class Settings:
     replay_dir: str
     as_of: str
     tsa_base_url: str
+    kalshi_env: str
+    kalshi_api_base: str
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -42,6 +44,8 @@ class Settings:
             replay_dir=os.environ.get("EDGE_REPLAY_DIR", str(DEFAULT_REPLAY_DIR)),
             as_of=as_of,
             tsa_base_url=os.environ.get("TSA_BASE_URL", DEFAULT_TSA_BASE_URL).rstrip("/"),
+            kalshi_env=os.environ.get("KALSHI_ENV", "paper").strip().lower(),
+            kalshi_api_base=os.environ.get("KALSHI_API_BASE", "").rstrip("/"),
         )
 
 

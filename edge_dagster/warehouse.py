@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -93,3 +94,10 @@ def fetch_row(conn: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object
     if len(rows) != 1:
         raise ValueError(f"expected one row, got {len(rows)} from: {sql.strip()[:80]}")
     return rows[0]
+
+
+def decimal_or_none(value: object, places: str = "0.0001") -> Decimal | None:
+    """A DECIMAL column read through pandas (it arrives as float) back as an exact Decimal."""
+    if value is None or pd.isna(value):
+        return None
+    return Decimal(str(value)).quantize(Decimal(places))

@@ -25,6 +25,11 @@ EXPECTED_ASSET_GRAPH = {
     "tsa_checkpoint_raw": ("ingest", []),
     "tsa_daily": ("models", ["tsa_checkpoint_raw"]),
     "tsa_weekly": ("models", ["tsa_daily"]),
+    "tsa_market_snapshots": ("markets", []),
+    "tsa_forecasts": ("forecast", ["tsa_daily"]),
+    "tsa_fair_values": ("pricing", ["tsa_forecasts", "tsa_market_snapshots"]),
+    "tsa_desired_orders": ("trading", ["tsa_fair_values"]),
+    "tsa_orders": ("trading", ["tsa_desired_orders", "tsa_market_snapshots"]),
 }
 
 

@@ -12,7 +12,11 @@ from dagster import (
     asset,
 )
 
-from edge_dagster.assets.tsa_markets import decision_times_until, partition_mondays
+from edge_dagster.assets.tsa_markets import (
+    decision_times_until,
+    partition_mondays,
+    tsa_market_snapshots,
+)
 from edge_dagster.assets.tsa_strategy import STRATEGY, WEEKLY, tsa_desired_orders
 from edge_dagster.core.matching import Quote
 from edge_dagster.core.risk import DEFAULT_RISK_LIMITS, RiskLimits
@@ -29,7 +33,7 @@ from edge_dagster.trading.execution import (
     intents_from_rows,
 )
 from edge_dagster.trading.paper_exchange import PaperExchange
-from edge_dagster.warehouse import fetch_row
+from edge_dagster.warehouse import decimal_or_none, fetch_row
 
 ORDER_TABLES = ["orders", "fills", "cash_ledger"]
 
@@ -64,10 +68,6 @@ class TradingConfig(Config):
         )
 
 
-def _money(value: object) -> Decimal | None:
-    return None if pd.isna(value) else Decimal(str(value)).quantize(Decimal("0.0001"))
-
-
 def _snapshot_lookups(snapshots: pd.DataFrame):  # noqa: ANN202 - three closures
     by_key = {(row.ticker, row.as_of.to_pydatetime()): row for row in snapshots.itertuples()}
 
@@ -76,13 +76,19 @@ def _snapshot_lookups(snapshots: pd.DataFrame):  # noqa: ANN202 - three closures
         if row is None or pd.isna(row.yes_bid_size) or pd.isna(row.yes_ask_size):
             return None  # replayed candles carry no displayed size: orders rest
         return Quote(
-            _money(row.yes_bid), int(row.yes_bid_size), _money(row.yes_ask), int(row.yes_ask_size)
+            decimal_or_none(row.yes_bid),
+            int(row.yes_bid_size),
+            decimal_or_none(row.yes_ask),
+            int(row.yes_ask_size),
         )
 
     def marks_at(at: datetime) -> dict[str, tuple[Decimal, Decimal]]:
         rows = snapshots[snapshots["as_of"] == pd.Timestamp(at)]
         return {
-            row.ticker: (_money(row.yes_bid) or Decimal(0), _money(row.yes_ask) or Decimal(1))
+            row.ticker: (
+                decimal_or_none(row.yes_bid) or Decimal(0),
+                decimal_or_none(row.yes_ask) or Decimal(1),
+            )
             for row in rows.itertuples()
         }
 
@@ -93,7 +99,7 @@ def _snapshot_lookups(snapshots: pd.DataFrame):  # noqa: ANN202 - three closures
     return quote_at, marks_at, fees
 
 
-@asset(group_name="trading", deps=[tsa_desired_orders], **WEEKLY)
+@asset(group_name="trading", deps=[tsa_desired_orders, tsa_market_snapshots], **WEEKLY)
 def tsa_orders(
     context: AssetExecutionContext,
     config: TradingConfig,

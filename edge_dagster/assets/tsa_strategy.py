@@ -28,7 +28,7 @@ from edge_dagster.core.tsa_model import MODELS, PRICING_MODEL, forecast_table
 from edge_dagster.partitions import tsa_weekly_partitions
 from edge_dagster.resources.sources import DataSourcesResource
 from edge_dagster.resources.warehouse import DUCKDB_WRITE_POOL, WarehouseResource
-from edge_dagster.warehouse import fetch_row, replace_rows
+from edge_dagster.warehouse import decimal_or_none, fetch_row, replace_rows
 
 STRATEGY = "tsa_weekly"
 # Kalshi's standard 2026 ladder; weeks without recorded markets are priced on it for scoring.
@@ -209,10 +209,10 @@ def tsa_desired_orders(
                 ticker=m.ticker,
                 event_ticker=m.event_ticker,
                 fair_yes=m.fair_yes,
-                yes_bid=None if pd.isna(m.yes_bid) else m.yes_bid,
-                yes_ask=None if pd.isna(m.yes_ask) else m.yes_ask,
+                yes_bid=decimal_or_none(m.yes_bid),
+                yes_ask=decimal_or_none(m.yes_ask),
                 fee_type=m.fee_type,
-                fee_multiplier=m.fee_multiplier,
+                fee_multiplier=decimal_or_none(m.fee_multiplier),
             )
             for m in group.itertuples(index=False)
         ]
