@@ -1,0 +1,84 @@
+"""No lookahead: what the strategy decides at a time T is the same whether or not the data
+published after T exists anywhere (in the replay files or already in the warehouse)."""
+
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from dagster import materialize
+
+from edge_dagster.assets.sql_models import sql_model_assets
+from edge_dagster.assets.trading import tsa_orders
+from edge_dagster.assets.tsa_markets import tsa_market_snapshots
+from edge_dagster.assets.tsa_strategy import tsa_desired_orders, tsa_fair_values, tsa_forecasts
+from edge_dagster.core.clock import EASTERN, tsa_published_at
+from edge_dagster.resources.kalshi import KalshiResource
+from edge_dagster.resources.warehouse import WarehouseResource
+from edge_dagster.settings import DEFAULT_REPLAY_DIR
+from tests.assets.test_tsa_raw import run_raw
+from tests.conftest import replay_sources
+
+WEEK = "2026-04-13"
+DECISION = datetime(2026, 4, 15, 9, 15, tzinfo=EASTERN)  # Wednesday: Mon and Tue are known
+LATER = "2026-04-20T12:00:00-04:00"  # the week complete and settled
+
+
+def truncated_replay(folder: Path) -> Path:
+    """The replay files with every row published after DECISION deleted."""
+    folder.mkdir()
+    tsa = pd.read_csv(DEFAULT_REPLAY_DIR / "tsa_checkpoint_daily.csv")
+    published = [tsa_published_at(pd.Timestamp(d).date()) for d in tsa["date"]]
+    tsa[[p <= DECISION for p in published]].to_csv(folder / "tsa_checkpoint_daily.csv", index=False)
+    candles = pd.read_csv(DEFAULT_REPLAY_DIR / "kalshi_tsaw_daily_candles_2026.csv")
+    candles[candles["period_end_unix"] <= DECISION.timestamp()].to_csv(
+        folder / "kalshi_tsaw_daily_candles_2026.csv", index=False
+    )
+    markets = pd.read_csv(DEFAULT_REPLAY_DIR / "kalshi_tsaw_markets_2026.csv")
+    markets["result"] = markets["result"].where(markets["week_sunday"] < WEEK, "")
+    markets.to_csv(folder / "kalshi_tsaw_markets_2026.csv", index=False)
+    return folder
+
+
+def run_pipeline(warehouse: WarehouseResource, as_of: str, replay_dir: Path, last_day: str):
+    sources = replay_sources(as_of, replay_dir)
+    assert run_raw(warehouse, sources, "2019-01-01", last_day)
+    resources = {"warehouse": warehouse, "sources": sources, "kalshi": KalshiResource()}
+    assert materialize(sql_model_assets(["tsa_checkpoint_raw"]), resources=resources).success
+    weekly = [tsa_market_snapshots, tsa_forecasts, tsa_fair_values, tsa_desired_orders, tsa_orders]
+    assert materialize(weekly, partition_key=WEEK, resources=resources).success
+
+
+def decided_at(warehouse: WarehouseResource, query: str) -> pd.DataFrame:
+    with warehouse.get_connection() as conn:
+        return conn.execute(query, [DECISION]).df()
+
+
+QUERIES = {
+    "forecasts": "SELECT * FROM tsa_forecasts WHERE decision_time = ? ORDER BY model",
+    "fair_values": "SELECT * FROM tsa_fair_values WHERE decision_time = ? ORDER BY model, ticker",
+    "desired_orders": "SELECT * FROM desired_orders WHERE decision_time = ? ORDER BY ALL",
+    "orders": (
+        "SELECT client_order_id, ticker, side, action, limit_price, count FROM orders "
+        "WHERE decision_time = ? ORDER BY ALL"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def both_runs(tmp_path_factory):
+    root = tmp_path_factory.mktemp("lookahead")
+    full = WarehouseResource(database=str(root / "full.duckdb"))
+    run_pipeline(full, LATER, DEFAULT_REPLAY_DIR, "2026-04-19")
+    cut = WarehouseResource(database=str(root / "cut.duckdb"))
+    run_pipeline(cut, DECISION.isoformat(), truncated_replay(root / "cut_replay"), "2026-04-14")
+    return full, cut
+
+
+@pytest.mark.parametrize("table", list(QUERIES))
+def test_decisions_are_identical_without_the_data_published_after_them(both_runs, table):
+    full, cut = both_runs
+    with_future = decided_at(full, QUERIES[table])
+    without_future = decided_at(cut, QUERIES[table])
+    assert not with_future.empty
+    pd.testing.assert_frame_equal(with_future, without_future)
