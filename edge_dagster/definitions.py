@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dagster import Definitions
 
+from edge_dagster.assets.reporting import tsa_backtest_report
 from edge_dagster.assets.sql_models import sql_model_assets
 from edge_dagster.assets.trading import tsa_orders
 from edge_dagster.assets.tsa import tsa_checkpoint_raw
@@ -30,6 +31,7 @@ PYTHON_ASSETS = [
     tsa_fair_values,
     tsa_desired_orders,
     tsa_orders,
+    tsa_backtest_report,
 ]
 ASSET_CHECKS = [
     tsa_market_snapshots_fresh,

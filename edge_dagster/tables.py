@@ -163,4 +163,3 @@ TABLE_DDL: dict[str, str] = {
         )
     """,
 }
-

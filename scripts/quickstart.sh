@@ -7,7 +7,7 @@ bash scripts/bootstrap.sh
 
 export DAGSTER_HOME="${DAGSTER_HOME:-$PWD/dagster_home}"
 export EDGE_DATA_SOURCE="${EDGE_DATA_SOURCE:-replay}"
-export EDGE_AS_OF="${EDGE_AS_OF:-2026-04-20T09:30:00-04:00}"
+export EDGE_AS_OF="${EDGE_AS_OF:-2026-04-20T12:00:00-04:00}"
 export KALSHI_ENV="${KALSHI_ENV:-paper}"
 mkdir -p var
 log="var/quickstart.log"
@@ -28,5 +28,9 @@ materialize() {
 materialize "TSA daily figures 2019-01-01 .. 2026-04-19, as of $EDGE_AS_OF (one run)" \
     --select tsa_checkpoint_raw --partition-range 2019-01-01...2026-04-19
 materialize "TSA SQL models" --select 'tsa_daily,tsa_weekly'
+materialize "TSA weekly strategy, weeks 2022-01-03 .. 2026-04-20 (one run; past weeks = backtest)" \
+    --select 'tsa_market_snapshots,tsa_forecasts,tsa_fair_values,tsa_desired_orders,tsa_orders' \
+    --partition-range 2022-01-03...2026-04-20
+materialize "Backtest report" --select tsa_backtest_report
 
 .venv/bin/python -m edge_dagster.summary

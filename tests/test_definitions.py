@@ -30,6 +30,10 @@ EXPECTED_ASSET_GRAPH = {
     "tsa_fair_values": ("pricing", ["tsa_forecasts", "tsa_market_snapshots"]),
     "tsa_desired_orders": ("trading", ["tsa_fair_values"]),
     "tsa_orders": ("trading", ["tsa_desired_orders", "tsa_market_snapshots"]),
+    "tsa_backtest_report": (
+        "reporting",
+        ["tsa_fair_values", "tsa_forecasts", "tsa_orders", "tsa_weekly"],
+    ),
 }
 
 

@@ -157,3 +157,24 @@ class ReplayKalshiMarkets:
             row.ticker: (row.result, row.settles_at.to_pydatetime())
             for row in markets.itertuples(index=False)
         }
+
+    def mids_after(self, decisions: pd.DataFrame) -> pd.Series:
+        """Mid of the first candle closing after each (ticker, decision_time) row: the market
+        price that had seen the same TSA release as the decision. NaN where none exists."""
+        candles = self._candles.dropna(subset=["yes_bid_close", "yes_ask_close"])
+        candles = candles.assign(
+            mid=(candles["yes_bid_close"] + candles["yes_ask_close"]) / 2
+        ).sort_values("end")
+        keys = decisions[["ticker", "decision_time"]].copy()
+        keys["decision_time"] = pd.to_datetime(keys["decision_time"], utc=True)
+        keys["order"] = range(len(keys))
+        matched = pd.merge_asof(
+            keys.sort_values("decision_time"),
+            candles[["ticker", "end", "mid"]],
+            left_on="decision_time",
+            right_on="end",
+            by="ticker",
+            direction="forward",
+            allow_exact_matches=False,
+        )
+        return matched.sort_values("order")["mid"].reset_index(drop=True)

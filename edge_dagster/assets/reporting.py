@@ -1,0 +1,141 @@
+"""The TSA backtest report: every materialised week, scored on what really happened."""
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+from dagster import AssetKey, MaterializeResult, MetadataValue, asset
+
+from edge_dagster.assets.trading import tsa_orders
+from edge_dagster.assets.tsa_strategy import STRATEGY, tsa_fair_values, tsa_forecasts
+from edge_dagster.core import backtest_report as report
+from edge_dagster.core.tsa_model import PRICING_MODEL
+from edge_dagster.resources.sources import DataSourcesResource
+from edge_dagster.resources.warehouse import DUCKDB_WRITE_POOL, WarehouseResource
+from edge_dagster.sources.kalshi_markets import MARKETS_FILE
+
+DISAGREEMENTS_FILE = "kalshi_tsaw_archive_vs_settlement_disagreements.csv"
+# Scored like the seed's published numbers: 2023 on (2022 leans on thin post-COVID history).
+SCORING_START = date(2023, 1, 1)
+
+
+def kalshi_settled_results(sources: DataSourcesResource) -> dict[str, int]:
+    """Ticker → 1/0 where Kalshi's own settlement is known: the recorded markets and the
+    archive-vs-settlement disagreements (TSA restated its archive; Kalshi settled on the
+    first-published figures)."""
+    replay_dir = Path(sources.replay_dir)
+    flips = pd.read_csv(replay_dir / DISAGREEMENTS_FILE)
+    markets = pd.read_csv(replay_dir / MARKETS_FILE)
+    return {
+        **dict(
+            zip(flips["market_ticker"], flips["kalshi_result"].eq("yes").astype(int), strict=True)
+        ),
+        **dict(zip(markets["ticker"], markets["result"].eq("yes").astype(int), strict=True)),
+    }
+
+
+def scored_fair_values(
+    fair_values: pd.DataFrame, weekly: pd.DataFrame, settled: dict[str, int], mids: pd.Series
+) -> pd.DataFrame:
+    """Fair values with their outcome (Kalshi's result where known, else the first-published
+    weekly average against the strike) and the market mid after the same release."""
+    actual = weekly.set_index("week_monday")["avg_travelers"]
+    scored = fair_values.assign(market_mid=mids.to_numpy())
+    scored["actual_avg"] = scored["week_monday"].map(actual)
+    scored = scored.dropna(subset=["actual_avg"])
+    by_archive = (scored["actual_avg"] > scored["strike"]).astype(int)
+    scored["outcome"] = scored["ticker"].map(settled).fillna(by_archive).astype(int)
+    scored["horizon"] = (
+        scored.groupby(["week_monday", "model"])["decision_time"].rank(method="dense").astype(int)
+        - 1
+    )
+    return scored
+
+
+def weekly_trading(conn) -> pd.DataFrame:  # noqa: ANN001 - a DuckDB connection
+    """Per settled paper week: P&L after fees, fees, and positions (tickers) traded and won."""
+    return conn.execute(
+        """
+        WITH positions AS (
+            SELECT partition_key, ticker, sum(amount) AS pnl,
+                   -sum(amount) FILTER (kind = 'fee') AS fees,
+                   bool_or(kind = 'settlement') AS settled
+            FROM cash_ledger WHERE environment = 'paper' AND strategy = ?
+            GROUP BY ALL
+        )
+        SELECT CAST(partition_key AS DATE) AS week_monday,
+               CAST(sum(pnl) AS DOUBLE) AS pnl,
+               CAST(coalesce(sum(fees), 0) AS DOUBLE) AS fees,
+               CAST(count(*) AS INTEGER) AS trades,
+               CAST(count(*) FILTER (pnl > 0) AS INTEGER) AS wins
+        FROM positions GROUP BY partition_key HAVING bool_or(settled)
+        ORDER BY week_monday
+        """,
+        [STRATEGY],
+    ).df()
+
+
+@asset(
+    group_name="reporting",
+    deps=[tsa_forecasts, tsa_fair_values, tsa_orders, AssetKey("tsa_weekly")],
+    pool=DUCKDB_WRITE_POOL,
+    kinds={"duckdb", "python"},
+)
+def tsa_backtest_report(
+    warehouse: WarehouseResource, sources: DataSourcesResource
+) -> MaterializeResult:
+    """Forecast accuracy, probability scores against the market, and paper P&L after fees
+    over every materialised week; tables and plots in the metadata."""
+    with warehouse.get_connection() as conn:
+        weekly = conn.execute(
+            "SELECT week_monday, avg_travelers FROM tsa_weekly WHERE complete"
+        ).df()
+        forecasts = conn.execute(
+            "SELECT week_monday, horizon, model, forecast_avg, q10, q90 FROM tsa_forecasts"
+        ).df()
+        fair_values = conn.execute(
+            "SELECT week_monday, decision_time, ticker, strike, synthetic_strike, model, fair_yes "
+            "FROM tsa_fair_values ORDER BY week_monday, decision_time, model, strike"
+        ).df()
+        trading = weekly_trading(conn)
+    for frame in (weekly, forecasts, fair_values, trading):
+        frame["week_monday"] = pd.to_datetime(frame["week_monday"]).dt.date
+    forecasts["actual_avg"] = forecasts["week_monday"].map(
+        weekly.set_index("week_monday")["avg_travelers"]
+    )
+    forecasts = forecasts.dropna(subset=["actual_avg"])
+    mids = sources.kalshi_markets().mids_after(fair_values)
+    scored = scored_fair_values(fair_values, weekly, kalshi_settled_results(sources), mids)
+    scored = scored[scored["week_monday"] >= SCORING_START]
+
+    accuracy = report.forecast_accuracy(forecasts, start=SCORING_START)
+    scores = report.probability_scores(scored, model=PRICING_MODEL)
+    baseline_scores = report.probability_scores(scored, model="baseline")
+    reliability = report.reliability(scored, model=PRICING_MODEL)
+    summary = report.trading_summary(trading)
+    images = {
+        "equity curve": report.equity_curve_png(trading),
+        "reliability": report.reliability_png(reliability),
+        "forecast vs actual": report.forecast_vs_actual_png(forecasts, PRICING_MODEL),
+    }
+    markdown = report.report_markdown(accuracy, scores, reliability, summary, trading, images)
+    monday_mape = accuracy.set_index(["model", "horizon"])["mape_pct"]
+    return MaterializeResult(
+        metadata={
+            "report": MetadataValue.md(markdown),
+            "mape_monday_pct": MetadataValue.float(float(monday_mape[(PRICING_MODEL, 0)])),
+            "mape_friday_pct": MetadataValue.float(float(monday_mape[(PRICING_MODEL, 4)])),
+            "mape_monday_baseline_pct": MetadataValue.float(float(monday_mape[("baseline", 0)])),
+            "mape_friday_baseline_pct": MetadataValue.float(float(monday_mape[("baseline", 4)])),
+            "coverage_80": MetadataValue.float(
+                float(accuracy.loc[accuracy["model"] == PRICING_MODEL, "coverage_80"].mean())
+            ),
+            "brier_model": MetadataValue.float(float(scores["brier_model"])),
+            "brier_baseline": MetadataValue.float(float(baseline_scores["brier_model"])),
+            "brier_market": MetadataValue.float(float(scores["brier_market"])),
+            "scored_market_rows": MetadataValue.int(int(scores["n"])),
+            "paper_pnl": MetadataValue.float(float(summary["total_pnl"])),
+            "paper_trades": MetadataValue.int(int(summary["trades"])),
+            "weeks_scored": MetadataValue.int(int(forecasts["week_monday"].nunique())),
+        }
+    )
