@@ -133,6 +133,14 @@ def tsa_orders(
         intents = intents_from_rows(desired, fees)
         (before,) = fetch_row(conn, "SELECT count(*) FROM orders")
         if kalshi.is_paper:
+            # The paper book is derived data: replay the weeks from scratch, so a re-run sees
+            # each decision's positions exactly as they stood then and rewrites identical rows.
+            for table in ORDER_TABLES:
+                conn.execute(
+                    f"DELETE FROM {table} WHERE environment = 'paper' AND strategy = ? "
+                    "AND partition_key BETWEEN ? AND ?",
+                    [STRATEGY, first, last],
+                )
             exchange = PaperExchange(
                 conn, environment="paper", max_contracts_per_candle=config.max_contracts_per_candle
             )

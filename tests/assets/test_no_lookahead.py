@@ -82,3 +82,19 @@ def test_decisions_are_identical_without_the_data_published_after_them(both_runs
     without_future = decided_at(cut, QUERIES[table])
     assert not with_future.empty
     pd.testing.assert_frame_equal(with_future, without_future)
+
+
+def test_the_backtest_reproduces_exactly_on_a_second_run(both_runs):
+    full, _ = both_runs
+    tables = ["orders", "fills", "cash_ledger", "desired_orders", "tsa_fair_values"]
+
+    def dump() -> dict[str, pd.DataFrame]:
+        with full.get_connection() as conn:
+            return {t: conn.execute(f"SELECT * FROM {t} ORDER BY ALL").df() for t in tables}
+
+    first = dump()
+    assert not first["fills"].empty
+    run_pipeline(full, LATER, DEFAULT_REPLAY_DIR, "2026-04-19")
+    second = dump()
+    for table in tables:
+        pd.testing.assert_frame_equal(first[table], second[table])
