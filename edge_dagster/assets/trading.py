@@ -13,11 +13,12 @@ from dagster import (
 )
 
 from edge_dagster.assets.tsa_markets import (
+    WEEKLY,
     decision_times_until,
     partition_mondays,
     tsa_market_snapshots,
 )
-from edge_dagster.assets.tsa_strategy import STRATEGY, WEEKLY, tsa_desired_orders
+from edge_dagster.assets.tsa_strategy import STRATEGY, tsa_desired_orders
 from edge_dagster.core.matching import Quote
 from edge_dagster.core.risk import DEFAULT_RISK_LIMITS, RiskLimits
 from edge_dagster.core.strategy import StrategyConfig

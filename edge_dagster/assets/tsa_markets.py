@@ -41,13 +41,16 @@ def decision_times_until(monday: date, now: datetime) -> list[datetime]:
     return [t for t in tsa_week_decision_times(monday) if t <= now]
 
 
-@asset(
-    partitions_def=tsa_weekly_partitions,
-    backfill_policy=BackfillPolicy.single_run(),
-    pool=DUCKDB_WRITE_POOL,
-    group_name="markets",
-    kinds={"duckdb", "python"},
-)
+# Every weekly TSA asset: one run per backfill range, one DuckDB writer at a time.
+WEEKLY = {
+    "partitions_def": tsa_weekly_partitions,
+    "backfill_policy": BackfillPolicy.single_run(),
+    "pool": DUCKDB_WRITE_POOL,
+    "kinds": {"duckdb", "python"},
+}
+
+
+@asset(group_name="markets", **WEEKLY)
 def tsa_market_snapshots(
     context: AssetExecutionContext, warehouse: WarehouseResource, sources: DataSourcesResource
 ) -> MaterializeResult:

@@ -13,33 +13,25 @@ from dagster import (
     AssetCheckSeverity,
     AssetExecutionContext,
     AssetKey,
-    BackfillPolicy,
     MaterializeResult,
     MetadataValue,
     asset,
     asset_check,
 )
 
-from edge_dagster.assets.tsa_markets import partition_mondays, tsa_market_snapshots
+from edge_dagster.assets.tsa_markets import WEEKLY, partition_mondays, tsa_market_snapshots
 from edge_dagster.core.distributions import WeeklyAverageDistribution
 from edge_dagster.core.strategy import PricedMarket, StrategyConfig, desired_orders
 from edge_dagster.core.tickers import tsa_event_ticker, tsa_market_ticker
 from edge_dagster.core.tsa_model import MODELS, PRICING_MODEL, forecast_table
-from edge_dagster.partitions import tsa_weekly_partitions
 from edge_dagster.resources.sources import DataSourcesResource
-from edge_dagster.resources.warehouse import DUCKDB_WRITE_POOL, WarehouseResource
+from edge_dagster.resources.warehouse import WarehouseResource
+from edge_dagster.sources.kalshi_markets import TSA_FEE_MULTIPLIER, TSA_FEE_TYPE
 from edge_dagster.warehouse import decimal_or_none, fetch_row, replace_rows
 
 STRATEGY = "tsa_weekly"
 # Kalshi's standard 2026 ladder; weeks without recorded markets are priced on it for scoring.
 SYNTHETIC_STRIKES = [1_800_000 + 50_000 * step for step in range(21)]
-
-WEEKLY = {
-    "partitions_def": tsa_weekly_partitions,
-    "backfill_policy": BackfillPolicy.single_run(),
-    "pool": DUCKDB_WRITE_POOL,
-    "kinds": {"duckdb", "python"},
-}
 
 
 def _week_bounds(context: AssetExecutionContext) -> tuple[str, str]:
@@ -95,8 +87,8 @@ def fair_value_rows(forecasts: pd.DataFrame, snapshots: pd.DataFrame) -> pd.Data
                     "yes_bid": None,
                     "yes_ask": None,
                     "quote_time": None,
-                    "fee_type": "quadratic",
-                    "fee_multiplier": 1,
+                    "fee_type": TSA_FEE_TYPE,
+                    "fee_multiplier": TSA_FEE_MULTIPLIER,
                 }
             )
             synthetic = True
