@@ -51,6 +51,7 @@ def build_resources(settings: Settings) -> dict[str, object]:
             replay_dir=settings.replay_dir,
             as_of=settings.as_of,
             tsa_base_url=settings.tsa_base_url,
+            kalshi_market_data_url=settings.kalshi_market_data_url,
         ),
     }
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from edge_dagster.core.clock import UTC, parse_as_of
+from edge_dagster.kalshi.client import DEMO_BASE_URL, PRODUCTION_BASE_URL
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DUCKDB_PATH = PROJECT_ROOT / "var" / "edge.duckdb"
@@ -47,6 +48,13 @@ class Settings:
             kalshi_env=os.environ.get("KALSHI_ENV", "paper").strip().lower(),
             kalshi_api_base=os.environ.get("KALSHI_API_BASE", "").rstrip("/"),
         )
+
+    @property
+    def kalshi_market_data_url(self) -> str:
+        """Live market data comes from the venue orders go to: demo's markets are its own."""
+        if self.kalshi_api_base:
+            return self.kalshi_api_base
+        return DEMO_BASE_URL if self.kalshi_env == "demo" else PRODUCTION_BASE_URL
 
 
 def resolve_now(as_of: str) -> datetime:

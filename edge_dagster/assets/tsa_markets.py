@@ -14,7 +14,7 @@ from dagster import (
     asset_check,
 )
 
-from edge_dagster.core.clock import tsa_week_decision_times
+from edge_dagster.core.clock import LIVE_DECISION_WINDOW, tsa_week_decision_times
 from edge_dagster.core.tickers import tsa_event_ticker
 from edge_dagster.partitions import tsa_weekly_partitions
 from edge_dagster.resources.sources import DataSourcesResource
@@ -94,17 +94,30 @@ def tsa_market_snapshots(
 def tsa_market_snapshots_fresh(
     warehouse: WarehouseResource, sources: DataSourcesResource
 ) -> AssetCheckResult:
-    """Every quote is recent enough to trade on: replay ≤ 24 h (daily candles), live ≤ 60 s."""
-    max_age = LIVE_MAX_QUOTE_AGE if sources.data_source == "live" else QUOTE_MAX_AGE
+    """Every quote is recent enough to trade on: a candle ≤ 24 h old at its decision, and live,
+    a decision still being traded quoted from a book read ≤ 60 s ago."""
+    now = sources.now()
+    live = sources.data_source == "live"
     with warehouse.get_connection() as conn:
         stale, oldest = fetch_row(
             conn,
-            "SELECT count(*), max(as_of - quote_time) FROM market_snapshots "
-            "WHERE quote_time IS NOT NULL AND as_of - quote_time > ?",
-            [max_age],
+            "WITH quotes AS (SELECT ? AND as_of >= ? AS trading_now, as_of, quote_time "
+            "FROM market_snapshots WHERE quote_time IS NOT NULL), "
+            "aged AS (SELECT CASE WHEN trading_now THEN ? - quote_time "
+            "ELSE as_of - quote_time END AS age, "
+            "CASE WHEN trading_now THEN ? ELSE ? END AS max_age FROM quotes) "
+            "SELECT count(*), max(age) FROM aged WHERE age > max_age",
+            [live, now - LIVE_DECISION_WINDOW, now, LIVE_MAX_QUOTE_AGE, QUOTE_MAX_AGE],
         )
     return AssetCheckResult(
         passed=stale == 0,
         severity=AssetCheckSeverity.ERROR,
-        metadata={"stale_quotes": stale, "max_age_allowed": str(max_age), "oldest": str(oldest)},
+        description=None
+        if stale == 0
+        else "stale quotes: re-run the snapshot at the next decision time (or check the feed)",
+        metadata={
+            "stale_quotes": stale,
+            "max_age_allowed": str(LIVE_MAX_QUOTE_AGE if live else QUOTE_MAX_AGE),
+            "oldest_stale": str(oldest),
+        },
     )

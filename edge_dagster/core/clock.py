@@ -18,6 +18,9 @@ EASTERN = ZoneInfo("America/New_York")
 UTC = ZoneInfo("UTC")
 TSA_PUBLICATION_TIME = time(9, 0)
 DECISION_TIME = time(9, 15)
+LIVE_DECISION_WINDOW = timedelta(minutes=30)
+"""How long after a decision time the live book may stand for it, and a real exchange may still
+receive its orders: later runs of a past decision read recorded candles and send nothing."""
 
 
 @lru_cache(maxsize=64)

@@ -259,6 +259,7 @@ class Market:
     settlement_value: Decimal | None
     price_ranges: tuple[PriceRange, ...]
     rules_primary: str
+    settlement_ts: datetime | None = None
 
     @classmethod
     def from_json(cls, payload: Any) -> Market:
@@ -294,6 +295,7 @@ class Market:
             settlement_value=fields.optional_decimal("settlement_value_dollars"),
             price_ranges=tuple(ranges),
             rules_primary=fields.text_or_empty("rules_primary"),
+            settlement_ts=fields.optional_timestamp("settlement_ts"),
         )
 
 

@@ -4,13 +4,19 @@ from datetime import datetime
 
 from dagster import ConfigurableResource
 
+from edge_dagster.kalshi import KalshiClient
+from edge_dagster.kalshi.client import PRODUCTION_BASE_URL
 from edge_dagster.settings import (
     DATA_SOURCES,
     DEFAULT_REPLAY_DIR,
     DEFAULT_TSA_BASE_URL,
     resolve_now,
 )
-from edge_dagster.sources.kalshi_markets import ReplayKalshiMarkets
+from edge_dagster.sources.kalshi_markets import (
+    LiveKalshiMarkets,
+    MarketHistory,
+    ReplayKalshiMarkets,
+)
 from edge_dagster.sources.tsa import LiveTsaSource, ReplayTsaSource, TsaDailySource
 from edge_dagster.sources.tsa_website import TsaWebsite
 
@@ -22,6 +28,8 @@ class DataSourcesResource(ConfigurableResource):
     replay_dir: str = str(DEFAULT_REPLAY_DIR)
     as_of: str = ""
     tsa_base_url: str = DEFAULT_TSA_BASE_URL
+    kalshi_market_data_url: str = PRODUCTION_BASE_URL
+    """Where live market data is read (public endpoints, no key): the trading environment's."""
 
     def setup_for_execution(self, context) -> None:  # noqa: ANN001 - Dagster's signature
         if self.data_source not in DATA_SOURCES:
@@ -30,9 +38,9 @@ class DataSourcesResource(ConfigurableResource):
     def now(self) -> datetime:
         return resolve_now(self.as_of)
 
-    def kalshi_markets(self) -> ReplayKalshiMarkets:
+    def kalshi_markets(self) -> MarketHistory:
         if self.data_source == "live":
-            raise NotImplementedError("live Kalshi market snapshots come from KalshiResource")
+            return LiveKalshiMarkets(KalshiClient(self.kalshi_market_data_url), self.now())
         return ReplayKalshiMarkets(self.replay_dir)
 
     def tsa(self) -> TsaDailySource:

@@ -1,8 +1,9 @@
-"""Point-in-time Kalshi market data for the TSA weekly events, replayed from recorded files.
+"""Point-in-time Kalshi market data: recorded files (replay) or the Trade API (live).
 
-A snapshot at ``as_of`` lists the event's markets with the quote of the last daily candle that
-closed by then (candles close at 00:00 ET), and a result only once the market has expired.
-Candles ending after a decision are what the paper exchange fills resting orders against.
+A snapshot at ``as_of`` lists an event's markets with the quote of the last daily candle that
+closed by then (candles close at 00:00 ET), and a result only once the market has settled.
+Candles ending after a decision are what the paper exchange fills resting orders against. Live,
+the decision being traded right now is quoted from the current top of book instead.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from edge_dagster.core.clock import EASTERN, UTC, tsa_published_at
+from edge_dagster.core.clock import EASTERN, LIVE_DECISION_WINDOW, UTC, tsa_published_at
 from edge_dagster.core.matching import Candle
 from edge_dagster.core.tickers import parse_event_ticker, strike_type_for_rule
+from edge_dagster.kalshi import KalshiClient
+from edge_dagster.kalshi.models import Market
 
 MARKETS_FILE = "kalshi_tsaw_markets_2026.csv"
 CANDLES_FILE = "kalshi_tsaw_daily_candles_2026.csv"
@@ -29,79 +32,79 @@ TSA_FEE_MULTIPLIER = Decimal(1)
 # is published (rules text, reference §7); the recorded expiration time is the latest bound.
 TSA_MARKET_OPEN_DELAY = timedelta(hours=10)
 TSA_SETTLEMENT_DELAY = timedelta(hours=1)
-# A replayed quote is the last daily candle closed by the decision time, if at most a day old;
-# an older one is no quote at all (the market may have stopped trading).
+# A quote from candles is the last daily candle closed by the decision time, if at most a day
+# old; an older one is no quote at all (the market may have stopped trading).
 QUOTE_MAX_AGE = timedelta(hours=24)
+DAILY_CANDLE_MINUTES = 1440
 
 SNAPSHOT_COLUMNS = [
     "ticker", "as_of", "source", "series_ticker", "event_ticker", "strike_type", "floor_strike",
     "cap_strike", "status", "yes_bid", "yes_ask", "yes_bid_size", "yes_ask_size", "last_price",
     "volume", "open_interest", "quote_time", "close_time", "result", "fee_type", "fee_multiplier",
 ]  # fmt: skip
+MARKET_COLUMNS = [
+    "ticker", "event_ticker", "series_ticker", "strike_type", "floor_strike", "cap_strike",
+    "opens_at", "close_time", "settles_at", "result", "fee_type", "fee_multiplier",
+]  # fmt: skip
+"""One row per market, whatever the source: what a point-in-time view needs."""
+CANDLE_COLUMNS = [
+    "ticker", "end", "yes_bid_close", "yes_ask_close", "yes_bid_high", "yes_ask_low",
+    "trade_price_close", "volume", "open_interest",
+]  # fmt: skip
+"""One row per daily candle (prices as floats in dollars)."""
 
 
 def _decimal(value: float) -> Decimal | None:
     return None if pd.isna(value) else Decimal(str(value))
 
 
-class ReplayKalshiMarkets:
-    """Reads ``kalshi_tsaw_markets_2026.csv`` and ``kalshi_tsaw_daily_candles_2026.csv``."""
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
 
-    def __init__(self, replay_dir: str | Path) -> None:
-        self.replay_dir = Path(replay_dir)
 
-    @cached_property
-    def _markets(self) -> pd.DataFrame:
-        markets = pd.read_csv(self.replay_dir / MARKETS_FILE)
-        for column in ("close_time_utc", "expiration_time_utc"):
-            markets[column] = pd.to_datetime(markets[column], utc=True)
-        sunday_published = [
-            pd.Timestamp(tsa_published_at(pd.Timestamp(day).date()) + TSA_SETTLEMENT_DELAY)
-            for day in markets["week_sunday"]
-        ]
-        markets["settles_at"] = pd.Series(sunday_published, index=markets.index).dt.tz_convert(UTC)
-        markets["settles_at"] = markets[["settles_at", "expiration_time_utc"]].min(axis=1)
-        return markets
+class MarketHistory:
+    """Point-in-time views over markets and daily candles; subclasses say where they come from.
 
-    @cached_property
-    def _candles(self) -> pd.DataFrame:
-        path = self.replay_dir / CANDLES_FILE
-        candles = pd.read_csv(path) if path.exists() else pd.DataFrame(columns=["ticker"])
-        candles["end"] = pd.to_datetime(candles.get("period_end_unix"), unit="s", utc=True)
-        return candles.sort_values(["ticker", "end"]).reset_index(drop=True)
+    ``source`` names the origin in every snapshot row.
+    """
+
+    source: str
+
+    def event_markets(self, event_ticker: str) -> pd.DataFrame:
+        """The event's markets as ``MARKET_COLUMNS`` (empty when the event has none)."""
+        raise NotImplementedError
+
+    def candles(self, tickers: Iterable[str]) -> pd.DataFrame:
+        """Daily candles of ``tickers`` as ``CANDLE_COLUMNS``, sorted by ticker and end."""
+        raise NotImplementedError
 
     def has_event(self, event_ticker: str) -> bool:
-        return bool((self._markets["event_ticker"] == event_ticker).any())
+        return not self.event_markets(event_ticker).empty
 
     def event_snapshot(self, event_ticker: str, as_of: datetime) -> pd.DataFrame:
-        """The event's markets as they stood at ``as_of`` (empty when none were recorded)."""
-        markets = self._markets[self._markets["event_ticker"] == event_ticker]
+        """The event's markets as they stood at ``as_of`` (empty when none exist)."""
+        markets = self.event_markets(event_ticker)
         if markets.empty:
             return pd.DataFrame(columns=SNAPSHOT_COLUMNS)
-        series, _ = parse_event_ticker(event_ticker)
-        week_monday = pd.Timestamp(markets["week_monday"].iloc[0]).date()
-        opens_at = datetime.combine(week_monday, datetime.min.time(), EASTERN)
-        opens_at += TSA_MARKET_OPEN_DELAY
         as_of_ts = pd.Timestamp(as_of).tz_convert(UTC)
-        closed = self._candles[
-            (self._candles["end"] <= as_of_ts) & (self._candles["end"] > as_of_ts - QUOTE_MAX_AGE)
-        ]
+        candles = self.candles(markets["ticker"])
+        closed = candles[(candles["end"] <= as_of_ts) & (candles["end"] > as_of_ts - QUOTE_MAX_AGE)]
         last_candle = closed.groupby("ticker").tail(1).set_index("ticker")
         rows = []
         for market in markets.itertuples(index=False):
             candle = last_candle.loc[market.ticker] if market.ticker in last_candle.index else None
-            settled = as_of_ts >= market.settles_at
+            settled = pd.notna(market.settles_at) and as_of_ts >= market.settles_at
             rows.append(
                 {
                     "ticker": market.ticker,
                     "as_of": as_of,
-                    "source": f"replay:{MARKETS_FILE}",
-                    "series_ticker": series,
+                    "source": self.source,
+                    "series_ticker": market.series_ticker,
                     "event_ticker": event_ticker,
-                    "strike_type": strike_type_for_rule(market.rule),
-                    "floor_strike": float(market.strike_travelers),
-                    "cap_strike": None,
-                    "status": self._status(as_of_ts, opens_at, market),
+                    "strike_type": market.strike_type,
+                    "floor_strike": market.floor_strike,
+                    "cap_strike": market.cap_strike,
+                    "status": _status(as_of_ts, market),
                     "yes_bid": None if candle is None else _decimal(candle["yes_bid_close"]),
                     "yes_ask": None if candle is None else _decimal(candle["yes_ask_close"]),
                     "yes_bid_size": None,
@@ -110,30 +113,21 @@ class ReplayKalshiMarkets:
                     "volume": None if candle is None else float(candle["volume"]),
                     "open_interest": None if candle is None else float(candle["open_interest"]),
                     "quote_time": None if candle is None else candle["end"].to_pydatetime(),
-                    "close_time": market.close_time_utc.to_pydatetime(),
+                    "close_time": market.close_time.to_pydatetime(),
                     "result": market.result if settled else "",
-                    "fee_type": TSA_FEE_TYPE,
-                    "fee_multiplier": TSA_FEE_MULTIPLIER,
+                    "fee_type": market.fee_type,
+                    "fee_multiplier": market.fee_multiplier,
                 }
             )
         return pd.DataFrame(rows, columns=SNAPSHOT_COLUMNS)
-
-    @staticmethod
-    def _status(as_of: pd.Timestamp, opens_at: datetime, market) -> str:  # noqa: ANN001
-        if as_of < pd.Timestamp(opens_at):
-            return "unopened"
-        if as_of < market.close_time_utc:
-            return "active"
-        return "finalized" if as_of >= market.settles_at else "closed"
 
     def candles_between(
         self, tickers: Iterable[str], after: datetime, until: datetime
     ) -> dict[str, list[Candle]]:
         """Candles of ``tickers`` ending in ``(after, until]``: prices recorded after a decision."""
-        wanted = self._candles[
-            self._candles["ticker"].isin(list(tickers))
-            & (self._candles["end"] > pd.Timestamp(after))
-            & (self._candles["end"] <= pd.Timestamp(until))
+        candles = self.candles(tickers)
+        wanted = candles[
+            (candles["end"] > pd.Timestamp(after)) & (candles["end"] <= pd.Timestamp(until))
         ]
         return {
             ticker: [
@@ -149,10 +143,9 @@ class ReplayKalshiMarkets:
 
     def settlements(self, event_ticker: str, as_of: datetime) -> dict[str, tuple[str, datetime]]:
         """(result, settlement time) of the event's markets that had settled by ``as_of``."""
-        markets = self._markets[
-            (self._markets["event_ticker"] == event_ticker)
-            & (self._markets["settles_at"] <= pd.Timestamp(as_of))
-        ]
+        markets = self.event_markets(event_ticker)
+        markets = markets[markets["settles_at"].notna() & (markets["result"] != "")]
+        markets = markets[markets["settles_at"] <= pd.Timestamp(as_of)]
         return {
             row.ticker: (row.result, row.settles_at.to_pydatetime())
             for row in markets.itertuples(index=False)
@@ -161,7 +154,8 @@ class ReplayKalshiMarkets:
     def mids_after(self, decisions: pd.DataFrame) -> pd.Series:
         """Mid of the first candle closing after each (ticker, decision_time) row: the market
         price that had seen the same TSA release as the decision. NaN where none exists."""
-        candles = self._candles.dropna(subset=["yes_bid_close", "yes_ask_close"])
+        candles = self.candles(decisions["ticker"].unique())
+        candles = candles.dropna(subset=["yes_bid_close", "yes_ask_close"])
         candles = candles.assign(
             mid=(candles["yes_bid_close"] + candles["yes_ask_close"]) / 2
         ).sort_values("end")
@@ -170,7 +164,7 @@ class ReplayKalshiMarkets:
         keys["order"] = range(len(keys))
         matched = pd.merge_asof(
             keys.sort_values("decision_time"),
-            candles[["ticker", "end", "mid"]],
+            candles[["ticker", "end", "mid"]].astype({"end": "datetime64[ns, UTC]"}),
             left_on="decision_time",
             right_on="end",
             by="ticker",
@@ -178,3 +172,235 @@ class ReplayKalshiMarkets:
             allow_exact_matches=False,
         )
         return matched.sort_values("order")["mid"].reset_index(drop=True)
+
+
+def _status(as_of: pd.Timestamp, market) -> str:  # noqa: ANN001 - a MARKET_COLUMNS row
+    if pd.notna(market.opens_at) and as_of < market.opens_at:
+        return "unopened"
+    if as_of < market.close_time:
+        return "active"
+    settled = pd.notna(market.settles_at) and as_of >= market.settles_at
+    return "finalized" if settled else "closed"
+
+
+class ReplayKalshiMarkets(MarketHistory):
+    """Reads ``kalshi_tsaw_markets_2026.csv`` and ``kalshi_tsaw_daily_candles_2026.csv``."""
+
+    source = f"replay:{MARKETS_FILE}"
+
+    def __init__(self, replay_dir: str | Path) -> None:
+        self.replay_dir = Path(replay_dir)
+
+    @cached_property
+    def _markets(self) -> pd.DataFrame:
+        recorded = pd.read_csv(self.replay_dir / MARKETS_FILE)
+        close_time = pd.to_datetime(recorded["close_time_utc"], utc=True)
+        expiration = pd.to_datetime(recorded["expiration_time_utc"], utc=True)
+        sunday_published = pd.Series(
+            [
+                pd.Timestamp(tsa_published_at(pd.Timestamp(day).date()) + TSA_SETTLEMENT_DELAY)
+                for day in recorded["week_sunday"]
+            ],
+            index=recorded.index,
+        ).dt.tz_convert(UTC)
+        opens_at = pd.Series(
+            [
+                pd.Timestamp(
+                    datetime.combine(pd.Timestamp(day).date(), datetime.min.time(), EASTERN)
+                    + TSA_MARKET_OPEN_DELAY
+                )
+                for day in recorded["week_monday"]
+            ],
+            index=recorded.index,
+        ).dt.tz_convert(UTC)
+        return pd.DataFrame(
+            {
+                "ticker": recorded["ticker"],
+                "event_ticker": recorded["event_ticker"],
+                "series_ticker": [parse_event_ticker(e)[0] for e in recorded["event_ticker"]],
+                "strike_type": recorded["rule"].map(strike_type_for_rule),
+                "floor_strike": recorded["strike_travelers"].astype(float),
+                "cap_strike": None,
+                "opens_at": opens_at,
+                "close_time": close_time,
+                "settles_at": pd.concat([sunday_published, expiration], axis=1).min(axis=1),
+                "result": recorded["result"].fillna(""),
+                "fee_type": TSA_FEE_TYPE,
+                "fee_multiplier": TSA_FEE_MULTIPLIER,
+            },
+            columns=MARKET_COLUMNS,
+        )
+
+    @cached_property
+    def _candles(self) -> pd.DataFrame:
+        path = self.replay_dir / CANDLES_FILE
+        if not path.exists():
+            return pd.DataFrame(columns=CANDLE_COLUMNS)
+        recorded = pd.read_csv(path)
+        recorded["end"] = pd.to_datetime(recorded["period_end_unix"], unit="s", utc=True)
+        return recorded[CANDLE_COLUMNS].sort_values(["ticker", "end"]).reset_index(drop=True)
+
+    def event_markets(self, event_ticker: str) -> pd.DataFrame:
+        return self._markets[self._markets["event_ticker"] == event_ticker]
+
+    def candles(self, tickers: Iterable[str]) -> pd.DataFrame:
+        return self._candles[self._candles["ticker"].isin(list(tickers))]
+
+
+class LiveKalshiMarkets(MarketHistory):
+    """Kalshi's Trade API: events, markets and daily candles, live and ``/historical``.
+
+    Past decisions are rebuilt from daily candles exactly like a replay, so a live-mode backfill
+    of old weeks reads only what was public then. The decision being traded now (at most
+    ``LIVE_DECISION_WINDOW`` old) is quoted from the current top of book with its sizes.
+    """
+
+    source = "live:candles"
+    book_source = "live:book"
+
+    def __init__(self, client: KalshiClient, now: datetime) -> None:
+        self._client = client
+        self._now = now
+        self._events: dict[str, pd.DataFrame] = {}
+        self._markets: dict[str, Market] = {}
+        self._candles: dict[str, pd.DataFrame] = {}
+        self._fees: dict[str, tuple[str, Decimal]] = {}
+
+    @cached_property
+    def _cutoff(self):  # noqa: ANN202 - HistoricalCutoff
+        return self._client.get_historical_cutoff()
+
+    def _fee(self, series_ticker: str) -> tuple[str, Decimal]:
+        if series_ticker not in self._fees:
+            series = self._client.get_series(series_ticker)
+            self._fees[series_ticker] = (series.fee_type, series.fee_multiplier)
+        return self._fees[series_ticker]
+
+    def _fetch_event(self, event_ticker: str) -> list[Market]:
+        """Live markets, or the archived ones once Kalshi has moved the event to /historical."""
+        markets = list(self._client.get_event(event_ticker).markets)
+        if not markets:
+            markets = self._client.get_historical_markets(event_ticker=event_ticker)
+        return markets
+
+    def event_markets(self, event_ticker: str) -> pd.DataFrame:
+        if event_ticker not in self._events:
+            try:
+                series_ticker, _ = parse_event_ticker(event_ticker)
+            except ValueError:
+                series_ticker = ""
+            markets = self._fetch_event(event_ticker) if series_ticker else []
+            fee_type, multiplier = self._fee(series_ticker) if markets else ("", Decimal(0))
+            self._markets.update({m.ticker: m for m in markets})
+            self._events[event_ticker] = pd.DataFrame(
+                [
+                    {
+                        "ticker": m.ticker,
+                        "event_ticker": event_ticker,
+                        "series_ticker": series_ticker,
+                        "strike_type": m.strike_type or "",
+                        "floor_strike": _float(m.floor_strike),
+                        "cap_strike": _float(m.cap_strike),
+                        "opens_at": pd.Timestamp(m.open_time) if m.open_time else pd.NaT,
+                        "close_time": pd.Timestamp(m.close_time),
+                        "settles_at": _settled_at(m),
+                        "result": m.result,
+                        "fee_type": fee_type,
+                        "fee_multiplier": multiplier,
+                    }
+                    for m in markets
+                ],
+                columns=MARKET_COLUMNS,
+            )
+        return self._events[event_ticker]
+
+    def candles(self, tickers: Iterable[str]) -> pd.DataFrame:
+        frames = [self._ticker_candles(ticker) for ticker in dict.fromkeys(tickers)]
+        frames = [frame for frame in frames if not frame.empty]
+        if not frames:
+            return pd.DataFrame(columns=CANDLE_COLUMNS)
+        return pd.concat(frames, ignore_index=True)
+
+    def _ticker_candles(self, ticker: str) -> pd.DataFrame:
+        """Daily candles from the market's open to now; tickers of no known market have none."""
+        if ticker not in self._candles:
+            event_ticker = ticker.rsplit("-", 1)[0]
+            self.event_markets(event_ticker)
+            market = self._markets.get(ticker)
+            rows = []
+            if market is not None:
+                start = market.open_time or market.close_time - timedelta(days=8)
+                # Trading ends at settlement (archived markets: before the historical cutoff).
+                end = min(self._now, market.settlement_ts or market.close_time + timedelta(days=1))
+                if start < end:
+                    series_ticker, _ = parse_event_ticker(event_ticker)
+                    rows = [
+                        {
+                            "ticker": ticker,
+                            "end": pd.Timestamp(candle.end_period_ts, unit="s", tz=UTC),
+                            "yes_bid_close": float(candle.yes_bid.close),
+                            "yes_ask_close": float(candle.yes_ask.close),
+                            "yes_bid_high": float(candle.yes_bid.high),
+                            "yes_ask_low": float(candle.yes_ask.low),
+                            "trade_price_close": _float(candle.price.close),
+                            "volume": float(candle.volume),
+                            "open_interest": float(candle.open_interest),
+                        }
+                        for candle in self._client.get_candlesticks(
+                            series_ticker,
+                            ticker,
+                            int(start.timestamp()),
+                            int(end.timestamp()),
+                            DAILY_CANDLE_MINUTES,
+                            cutoff=self._cutoff,
+                        )
+                    ]
+            self._candles[ticker] = pd.DataFrame(rows, columns=CANDLE_COLUMNS).sort_values("end")
+        return self._candles[ticker]
+
+    def event_snapshot(self, event_ticker: str, as_of: datetime) -> pd.DataFrame:
+        """Candles for a past decision; the current book for the one being traded now."""
+        if not timedelta(0) <= self._now - as_of <= LIVE_DECISION_WINDOW:
+            return super().event_snapshot(event_ticker, as_of)
+        markets = self._fetch_event(event_ticker)
+        if not markets:
+            return pd.DataFrame(columns=SNAPSHOT_COLUMNS)
+        series_ticker, _ = parse_event_ticker(event_ticker)
+        fee_type, multiplier = self._fee(series_ticker)
+        return pd.DataFrame(
+            [
+                {
+                    "ticker": m.ticker,
+                    "as_of": as_of,
+                    "source": self.book_source,
+                    "series_ticker": series_ticker,
+                    "event_ticker": event_ticker,
+                    "strike_type": m.strike_type or "",
+                    "floor_strike": _float(m.floor_strike),
+                    "cap_strike": _float(m.cap_strike),
+                    "status": m.status,
+                    # An empty side of the book is no quote, not a price of 0 or 1.
+                    "yes_bid": m.yes_bid if m.yes_bid_size > 0 else None,
+                    "yes_ask": m.yes_ask if m.yes_ask_size > 0 else None,
+                    "yes_bid_size": int(m.yes_bid_size),
+                    "yes_ask_size": int(m.yes_ask_size),
+                    "last_price": m.last_price,
+                    "volume": float(m.volume),
+                    "open_interest": float(m.open_interest),
+                    "quote_time": self._now,
+                    "close_time": m.close_time,
+                    "result": m.result,
+                    "fee_type": fee_type,
+                    "fee_multiplier": multiplier,
+                }
+                for m in markets
+            ],
+            columns=SNAPSHOT_COLUMNS,
+        )
+
+
+def _settled_at(market: Market) -> pd.Timestamp:
+    """When the market's result became public: NaT while it has none."""
+    if not market.result:
+        return pd.NaT
+    return pd.Timestamp(market.settlement_ts or market.close_time)

@@ -1,0 +1,61 @@
+"""Serve the recorded KXTSAW markets and candles from the fake exchange, in the 2026 API shape.
+
+Lets a test compare the live market source with the replay source on the same real data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from edge_dagster.sources.kalshi_markets import CANDLES_FILE, ReplayKalshiMarkets
+from tests.support.fake_kalshi import FakeKalshiExchange, rfc3339
+
+
+def _price(value: float) -> str:
+    return f"{value:.4f}"
+
+
+def serve_recorded_event(
+    fake: FakeKalshiExchange,
+    replay_dir: Path,
+    event_ticker: str,
+    *,
+    historical: bool = False,
+    settled: bool = True,
+) -> None:
+    """Add the event's series, event, markets and candles; ``settled=False`` serves the markets
+    as they were while trading (active, no result yet)."""
+    replay = ReplayKalshiMarkets(replay_dir)
+    markets = replay.event_markets(event_ticker)
+    series = markets["series_ticker"].iloc[0]
+    fake.add_series(series)
+    fake.add_event(event_ticker, series)
+    for market in markets.itertuples(index=False):
+        fake.add_market(
+            market.ticker,
+            event_ticker,
+            historical=historical,
+            status="finalized" if settled else "active",
+            open_time=rfc3339(market.opens_at.timestamp()),
+            close_time=rfc3339(market.close_time.timestamp()),
+            settlement_ts=rfc3339(market.settles_at.timestamp()) if settled else None,
+            result=market.result if settled else "",
+            strike_type=market.strike_type,
+            floor_strike=int(market.floor_strike),
+        )
+    candles = pd.read_csv(replay_dir / CANDLES_FILE)
+    for row in candles[candles["event_ticker"] == event_ticker].itertuples(index=False):
+        fake.add_candle(
+            row.ticker,
+            int(row.period_end_unix),
+            historical=historical,
+            yes_bid=tuple(_price(v) for v in (row.yes_bid_open, row.yes_bid_low,
+                                                row.yes_bid_high, row.yes_bid_close)),
+            yes_ask=tuple(_price(v) for v in (row.yes_ask_open, row.yes_ask_low,
+                                                row.yes_ask_high, row.yes_ask_close)),
+            trade_close=None if pd.isna(row.trade_price_close) else _price(row.trade_price_close),
+            volume=f"{row.volume:.2f}",
+            open_interest=f"{row.open_interest:.2f}",
+        )  # fmt: skip
