@@ -100,6 +100,17 @@ def _snapshot_lookups(snapshots: pd.DataFrame):  # noqa: ANN202 - three closures
     return quote_at, marks_at, fees
 
 
+def _strategy_decided(conn, decision_time: datetime) -> bool:  # noqa: ANN001 - DuckDB
+    """Whether the strategy has priced this decision: only then may an absent desired order
+    cancel a resting one (a missing run must not read as "want nothing")."""
+    (priced,) = fetch_row(
+        conn,
+        "SELECT count(*) FROM tsa_fair_values WHERE decision_time = ? AND NOT synthetic_strike",
+        [decision_time],
+    )
+    return priced > 0
+
+
 @asset(group_name="trading", deps=[tsa_desired_orders, tsa_market_snapshots], **WEEKLY)
 def tsa_orders(
     context: AssetExecutionContext,
@@ -118,7 +129,9 @@ def tsa_orders(
     first, last = str(mondays[0]), str(mondays[-1])
     now = sources.now()
     limits = config.risk_limits()
-    with warehouse.transaction([*ORDER_TABLES, "desired_orders", "market_snapshots"]) as conn:
+    tables = [*ORDER_TABLES, "desired_orders", "market_snapshots", "tsa_fair_values"]
+    synced, outcome = 0, None
+    with warehouse.transaction(tables) as conn:
         desired = conn.execute(
             "SELECT * FROM desired_orders WHERE strategy = ? AND partition_key BETWEEN ? AND ? "
             "ORDER BY decision_time, ticker, side, action",
@@ -172,10 +185,16 @@ def tsa_orders(
                 )
         else:
             gateway = KalshiGateway(conn, kalshi.client(), kalshi.environment)
-            latest = max((i.decision_time for i in intents), default=None)
-            current = [i for i in intents if i.decision_time == latest]
-            state = gateway.risk_state(STRATEGY, now, Decimal(str(config.bankroll_dollars)))
-            gateway.submit(approved(current, state, limits, now), now)
+            synced = gateway.sync(now)
+            latest = max(
+                (t for monday in mondays for t in decision_times_until(monday, now)), default=None
+            )
+            if latest is not None and _strategy_decided(conn, latest):
+                current = [i for i in intents if i.decision_time == latest]
+                state = gateway.risk_state(STRATEGY, now, Decimal(str(config.bankroll_dollars)))
+                outcome = gateway.execute_decision(
+                    STRATEGY, events, latest, approved(current, state, limits, now), now
+                )
         (after,) = fetch_row(conn, "SELECT count(*) FROM orders")
         (placed, filled, fees_paid) = fetch_row(
             conn,
@@ -192,5 +211,8 @@ def tsa_orders(
             "contracts_filled": MetadataValue.int(int(filled)),
             "fees_paid": MetadataValue.float(float(fees_paid)),
             "as_of": MetadataValue.text(now.isoformat()),
+            "orders_synced_from_exchange": MetadataValue.int(synced),
+            "resting_orders_canceled": MetadataValue.int(outcome.canceled if outcome else 0),
+            "resting_orders_kept": MetadataValue.int(outcome.kept if outcome else 0),
         }
     )

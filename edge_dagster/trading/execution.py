@@ -16,17 +16,17 @@ from decimal import Decimal
 import duckdb
 import pandas as pd
 
+from edge_dagster.core.clock import LIVE_DECISION_WINDOW
 from edge_dagster.core.matching import Candle, Quote
+from edge_dagster.core.matching import Fill as MatchedFill
 from edge_dagster.core.risk import Position, ProposedOrder, RiskLimits, RiskState, check_orders
 from edge_dagster.kalshi import KalshiClient
 from edge_dagster.kalshi import OrderRequest as KalshiOrderRequest
-from edge_dagster.trading.paper_exchange import OrderRequest, PaperExchange
+from edge_dagster.kalshi.models import OrderAck
+from edge_dagster.trading.paper_exchange import OrderRequest, PaperExchange, book_fills
 from edge_dagster.warehouse import insert_frame
 
 ORDER_NAMESPACE = uuid.UUID("6f1d5a0e-4c1b-5d2f-9a57-0c7e0d9b7a11")
-# A real exchange only ever receives decisions this fresh: a backfill of past weeks never
-# reaches demo or live, whatever KALSHI_ENV says.
-LIVE_DECISION_MAX_AGE = timedelta(minutes=30)
 
 
 def client_order_id(
@@ -137,7 +137,8 @@ def execute_paper_week(
             week.strategy,
             decision_time.astimezone(UTC).date(),
             marks_at(decision_time),
-            bankroll + exchange.pnl(week.strategy),
+            bankroll + exchange.pnl(week.strategy, at=decision_time),
+            at=decision_time,
         )
         go = approved(wanted, state, limits, decision_time)
         for resting in exchange.resting_orders(strategy=week.strategy):
@@ -171,8 +172,17 @@ def execute_paper_week(
         exchange.settle(ticker, result, settled_at)
 
 
+@dataclass(frozen=True)
+class DecisionOutcome:
+    """What one decision did on a real exchange."""
+
+    sent: int
+    canceled: int
+    kept: int
+
+
 class KalshiGateway:
-    """Sends fresh intents to Kalshi demo/live and records them in ``orders``."""
+    """Sends fresh decisions to Kalshi demo/live; mirrors our orders, fills and fees locally."""
 
     def __init__(self, conn: duckdb.DuckDBPyConnection, client: KalshiClient, environment: str):
         self._conn = conn
@@ -222,13 +232,98 @@ class KalshiGateway:
         ).fetchall()
         return {row[0] for row in rows}
 
-    def submit(self, intents: Sequence[tuple[Intent, int]], now: datetime) -> int:
-        """Place each fresh, not yet placed intent; returns how many were sent."""
-        fresh = [(i, n) for i, n in intents if now - i.decision_time <= LIVE_DECISION_MAX_AGE]
-        done = self.already_placed([i.client_order_id for i, _ in fresh])
+    def sync(self, now: datetime) -> int:
+        """Refresh, from the exchange, every order of ours that may have changed (resting, or
+        with fills not yet recorded): status, filled count, fees, and its fills into ``fills``
+        and ``cash_ledger``. Returns how many orders were refreshed."""
+        stale = self._conn.execute(
+            "SELECT o.client_order_id, o.exchange_order_id, o.strategy, o.partition_key, "
+            "o.ticker, o.side, o.action FROM orders o LEFT JOIN (SELECT client_order_id, "
+            "sum(count) AS recorded FROM fills GROUP BY ALL) f USING (client_order_id) "
+            "WHERE o.environment = ? AND o.exchange_order_id IS NOT NULL "
+            "AND (o.status = 'resting' OR o.filled_count > coalesce(f.recorded, 0))",
+            [self.environment],
+        ).fetchall()
+        for client_id, order_id, strategy, partition_key, ticker, side, action in stale:
+            order = self._client.get_order(order_id)
+            owner = {
+                "environment": self.environment,
+                "strategy": strategy,
+                "partition_key": partition_key,
+                "ticker": ticker,
+            }
+            fills = [
+                (
+                    fill.fill_id,
+                    MatchedFill(
+                        count=int(fill.count),
+                        price=fill.yes_price if side == "yes" else fill.no_price,
+                        fee=fill.fee_cost,
+                        maker=not fill.is_taker,
+                        time=fill.created_time,
+                    ),
+                )
+                for fill in self._client.get_fills(order_id=order_id)
+            ]
+            book_fills(self._conn, owner, client_id, side, action, fills)
+            self._conn.execute(
+                "UPDATE orders SET status = ?, filled_count = ?, taker_fees = ?, maker_fees = ?, "
+                "filled_through = ?, updated_at = ? WHERE client_order_id = ?",
+                [
+                    order.status,
+                    int(order.fill_count),
+                    order.taker_fees,
+                    order.maker_fees,
+                    now,
+                    now,
+                    client_id,
+                ],
+            )
+        return len(stale)
+
+    def execute_decision(
+        self,
+        strategy: str,
+        event_tickers: Sequence[str],
+        decision_time: datetime,
+        orders: Sequence[tuple[Intent, int]],
+        now: datetime,
+    ) -> DecisionOutcome:
+        """Make the exchange hold what one fresh decision wants, each intent sent once.
+
+        At most one resting order per (strategy, ticker, side, action): an earlier decision's
+        resting order is kept when this decision wants exactly it (same price, same remaining
+        count: its queue priority survives), else canceled; then every wanted order not yet
+        placed or kept is created. Call :meth:`sync` first so statuses are current.
+        """
+        if not timedelta(0) <= now - decision_time <= LIVE_DECISION_WINDOW:
+            return DecisionOutcome(sent=0, canceled=0, kept=0)
+        wanted = {(i.ticker, i.side, i.action): (i, n) for i, n in orders}
+        kept: set[tuple[str, str, str]] = set()
+        canceled = 0
+        resting = self._conn.execute(
+            "SELECT client_order_id, exchange_order_id, ticker, side, action, limit_price, "
+            "count - filled_count FROM orders WHERE environment = ? AND strategy = ? "
+            "AND status = 'resting' AND decision_time < ? AND event_ticker IN "
+            f"({', '.join('?' for _ in event_tickers)}) ORDER BY submitted_at",
+            [self.environment, strategy, decision_time, *event_tickers],
+        ).fetchall()
+        for client_id, order_id, ticker, side, action, limit_price, remaining in resting:
+            want = wanted.get((ticker, side, action))
+            if want and want[0].limit_price == limit_price and want[1] == remaining:
+                kept.add((ticker, side, action))
+                continue
+            self._client.cancel_order(order_id, ticker)
+            self._conn.execute(
+                "UPDATE orders SET status = 'canceled', updated_at = ?, "
+                "note = 'replaced by the decision of ' || ? WHERE client_order_id = ?",
+                [now, decision_time.isoformat(), client_id],
+            )
+            canceled += 1
+        placed = self.already_placed([i.client_order_id for i, _ in orders])
         sent = 0
-        for intent, count in fresh:
-            if intent.client_order_id in done:
+        for key, (intent, count) in wanted.items():
+            if key in kept or intent.client_order_id in placed:
                 continue
             request = KalshiOrderRequest.from_intent(
                 intent.ticker,
@@ -243,9 +338,16 @@ class KalshiGateway:
             ack = self._client.create_order(request)
             self._record(intent, request, count, ack, now)
             sent += 1
-        return sent
+        return DecisionOutcome(sent=sent, canceled=canceled, kept=len(kept))
 
-    def _record(self, intent: Intent, request, count: int, ack, now: datetime) -> None:  # noqa: ANN001
+    def _record(
+        self,
+        intent: Intent,
+        request: KalshiOrderRequest,
+        count: int,
+        ack: OrderAck,
+        now: datetime,
+    ) -> None:
         filled = int(ack.fill_count)
         row = {
             "client_order_id": intent.client_order_id,

@@ -32,6 +32,9 @@ from edge_dagster.core.prices import ONE, Action, Side, v2_order
 from edge_dagster.core.risk import Position, RiskState
 from edge_dagster.warehouse import ensure_tables, fetch_row
 
+END_OF_TIME = datetime(9000, 1, 1, tzinfo=UTC)
+"""``at`` when a query should read everything in the tables."""
+
 Mark = tuple[Decimal, Decimal]
 """(yes_bid, yes_ask) of a market, in dollars."""
 
@@ -113,6 +116,52 @@ def _mark_value(side: str, mark: Mark | None) -> Decimal:
     if mark is None:
         return Decimal(0)
     return mark[0] if side == "yes" else ONE - mark[1]
+
+
+def insert_rows(
+    conn: duckdb.DuckDBPyConnection,
+    table: str,
+    rows: Iterable[Mapping[str, object]],
+    or_ignore: bool = False,
+) -> None:
+    verb = "INSERT OR IGNORE" if or_ignore else "INSERT"
+    for row in rows:
+        columns, slots = ", ".join(row), ", ".join("?" * len(row))
+        conn.execute(f"{verb} INTO {table} ({columns}) VALUES ({slots})", list(row.values()))
+
+
+def book_fills(
+    conn: duckdb.DuckDBPyConnection,
+    owner: Mapping[str, object],
+    client_order_id: str,
+    side: str,
+    action: str,
+    fills: Iterable[tuple[str, Fill]],
+) -> None:
+    """Write (fill id, fill) pairs and their trade/fee ledger rows, once each (a fill id seen
+    before is skipped); a zero fee gets no ledger row. Paper and real fills book alike."""
+    fill_rows, ledger_rows = [], []
+    for fill_id, fill in fills:
+        fill_rows.append(
+            {
+                **owner,
+                "fill_id": fill_id,
+                "client_order_id": client_order_id,
+                "side": side,
+                "action": action,
+                "count": fill.count,
+                "price": fill.price,
+                "fee": fill.fee,
+                "is_taker": not fill.maker,
+                "filled_at": fill.time,
+            }
+        )
+        cash = -_signed(action, fill.count) * fill.price
+        ledger_rows.append(_ledger(owner, f"{fill_id}:trade", "trade", fill.time, cash))
+        if fill.fee:
+            ledger_rows.append(_ledger(owner, f"{fill_id}:fee", "fee", fill.time, -fill.fee))
+    insert_rows(conn, "fills", fill_rows, or_ignore=True)
+    insert_rows(conn, "cash_ledger", ledger_rows, or_ignore=True)
 
 
 class PaperExchange:
@@ -268,20 +317,25 @@ class PaperExchange:
             self._insert("cash_ledger", [row], or_ignore=True)
 
     def positions(
-        self, strategy: str | None = None, partition_key: str | None = None
+        self,
+        strategy: str | None = None,
+        partition_key: str | None = None,
+        at: datetime | None = None,
     ) -> list[Position]:
-        """Net contracts (buys − sells) per (strategy, ticker, side) in markets not yet settled.
+        """Net contracts (buys − sells) per (strategy, ticker, side) in markets not yet settled,
+        as of ``at`` (default: everything in the tables).
 
         YES and NO of one market are kept apart, as they are in ``fills``.
         """
         where, params = self._filters(strategy=strategy, partition_key=partition_key)
+        until = at or END_OF_TIME
         rows = self._conn.execute(
             "SELECT strategy, ticker, side, "
             "SUM(CASE WHEN action = 'buy' THEN count ELSE -count END) AS net "
-            f"FROM fills WHERE {where} AND ticker NOT IN (SELECT ticker FROM cash_ledger "
-            "WHERE environment = ? AND kind = 'settlement') "
+            f"FROM fills WHERE {where} AND filled_at <= ? AND ticker NOT IN (SELECT ticker "
+            "FROM cash_ledger WHERE environment = ? AND kind = 'settlement' AND entry_at <= ?) "
             "GROUP BY ALL HAVING net != 0 ORDER BY ALL",
-            [*params, self.environment],
+            [*params, until, self.environment, until],
         ).fetchall()
         return [Position(s, t, side, int(net)) for s, t, side, net in rows]
 
@@ -292,8 +346,10 @@ class PaperExchange:
         marks: Mapping[str, Mark],
         day_start_equity: Decimal,
         day_start_marks: Mapping[str, Mark] | None = None,
+        at: datetime | None = None,
     ) -> RiskState:
-        """The strategy's RiskState for the UTC day ``day``, read as of the end of the tables.
+        """The strategy's RiskState for the UTC day ``day`` as of ``at`` (default: the end of
+        the tables), so a week re-run alone never sees later weeks' trades.
 
         Notional: buy orders submitted that day, filled plus still-resting contracts × limit
         price (sells only close risk, as in ``core.risk``; the event key is ``event_ticker``).
@@ -305,7 +361,8 @@ class PaperExchange:
         A market missing from ``marks`` is marked at 0.
         """
         start = datetime.combine(day, time(), UTC)
-        end = start + timedelta(days=1)
+        until = at or END_OF_TIME
+        end = min(start + timedelta(days=1), until + timedelta(microseconds=1))
         notional = self._conn.execute(
             "SELECT ticker, event_ticker, SUM((filled_count + CASE WHEN status = 'resting' "
             "THEN count - filled_count ELSE 0 END) * limit_price) AS notional FROM orders "
@@ -322,8 +379,8 @@ class PaperExchange:
         settled_at = dict(
             self._conn.execute(
                 "SELECT ticker, MIN(entry_at) FROM cash_ledger WHERE environment = ? "
-                "AND kind = 'settlement' GROUP BY ticker",
-                [self.environment],
+                "AND kind = 'settlement' AND entry_at <= ? GROUP BY ticker",
+                [self.environment, until],
             ).fetchall()
         )
         start_marks = day_start_marks or {}
@@ -332,8 +389,8 @@ class PaperExchange:
         today_cash: defaultdict[tuple[str, str], Decimal] = defaultdict(Decimal)
         for ticker, side, action, count, price, filled_at in self._conn.execute(
             "SELECT ticker, side, action, count, price, filled_at FROM fills "
-            "WHERE environment = ? AND strategy = ?",
-            [self.environment, strategy],
+            "WHERE environment = ? AND strategy = ? AND filled_at <= ?",
+            [self.environment, strategy, until],
         ).fetchall():
             key, signed = (ticker, side), _signed(action, count)
             if filled_at >= start:
@@ -345,7 +402,7 @@ class PaperExchange:
                     _mark_value(side, start_marks[ticker]) if marked else price
                 )
         start_value = {key: value for key, value in start_values.items() if start_net[key]}
-        positions = tuple(self.positions(strategy))
+        positions = tuple(self.positions(strategy, at=at))
         (ledger_today,) = fetch_row(
             self._conn,
             "SELECT COALESCE(SUM(amount), 0) FROM cash_ledger WHERE environment = ? "
@@ -371,40 +428,27 @@ class PaperExchange:
             open_cost_basis=open_cost,
         )
 
-    def pnl(self, strategy: str | None = None, partition_key: str | None = None) -> Decimal:
-        """Realised cash P&L: the ledger sum (open positions count at what they cost)."""
+    def pnl(
+        self,
+        strategy: str | None = None,
+        partition_key: str | None = None,
+        at: datetime | None = None,
+    ) -> Decimal:
+        """Realised cash P&L as of ``at``: the ledger sum (open positions count at cost)."""
         where, params = self._filters(strategy=strategy, partition_key=partition_key)
         (total,) = fetch_row(
-            self._conn, f"SELECT COALESCE(SUM(amount), 0) FROM cash_ledger WHERE {where}", params
+            self._conn,
+            f"SELECT COALESCE(SUM(amount), 0) FROM cash_ledger WHERE {where} AND entry_at <= ?",
+            [*params, at or END_OF_TIME],
         )
         return Decimal(total)
 
     def _record_fills(self, record: OrderRecord, fills: Iterable[Fill], already: int) -> None:
-        """Write fills and their trade/fee ledger rows; a zero fee gets no ledger row."""
         owner = self._owner(record.strategy, record.partition_key, record.ticker)
-        fill_rows, ledger_rows = [], []
-        for n, fill in enumerate(fills, start=already + 1):
-            fill_id = f"{record.client_order_id}:{n}"
-            fill_rows.append(
-                {
-                    **owner,
-                    "fill_id": fill_id,
-                    "client_order_id": record.client_order_id,
-                    "side": record.side,
-                    "action": record.action,
-                    "count": fill.count,
-                    "price": fill.price,
-                    "fee": fill.fee,
-                    "is_taker": not fill.maker,
-                    "filled_at": fill.time,
-                }
-            )
-            cash = -_signed(record.action, fill.count) * fill.price
-            ledger_rows.append(_ledger(owner, f"{fill_id}:trade", "trade", fill.time, cash))
-            if fill.fee:
-                ledger_rows.append(_ledger(owner, f"{fill_id}:fee", "fee", fill.time, -fill.fee))
-        self._insert("fills", fill_rows)
-        self._insert("cash_ledger", ledger_rows)
+        numbered = (
+            (f"{record.client_order_id}:{n}", fill) for n, fill in enumerate(fills, already + 1)
+        )
+        book_fills(self._conn, owner, record.client_order_id, record.side, record.action, numbered)
 
     def _owner(self, strategy: str, partition_key: str, ticker: str) -> dict[str, object]:
         """The columns fills and ledger rows share."""
@@ -416,11 +460,7 @@ class PaperExchange:
         }
 
     def _insert(self, table: str, rows: list[dict[str, object]], or_ignore: bool = False) -> None:
-        verb = "INSERT OR IGNORE" if or_ignore else "INSERT"
-        for row in rows:
-            columns, slots = ", ".join(row), ", ".join("?" * len(row))
-            sql = f"{verb} INTO {table} ({columns}) VALUES ({slots})"
-            self._conn.execute(sql, list(row.values()))
+        insert_rows(self._conn, table, rows, or_ignore)
 
     def _filters(self, **equal: str | None) -> tuple[str, list[object]]:
         """A WHERE clause for this environment plus each given (non-None) column value."""

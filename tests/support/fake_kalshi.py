@@ -41,6 +41,7 @@ OHLC = ("open", "low", "high", "close")
 ONE = Decimal(1)
 CENT = Decimal("0.01")
 TAKER_FEE_RATE = Decimal("0.07")
+MAKER_FEE_RATE = Decimal("0.0175")
 PRICE_PATTERN = re.compile(r"0\.\d{2,4}")
 COUNT_PATTERN = re.compile(r"\d+(\.\d{1,2})?")
 CREATE_REQUIRED = (
@@ -189,6 +190,8 @@ class FakeOrder:
     fill_cost: Decimal = Decimal(0)
     yes_price_volume: Decimal = Decimal(0)  # Σ count × YES price, for average_fill_price
     fees: Decimal = Decimal(0)
+    maker_fill_cost: Decimal = Decimal(0)
+    maker_fees: Decimal = Decimal(0)
     status: str = "resting"
 
     def to_json(self) -> dict[str, Any]:
@@ -207,9 +210,9 @@ class FakeOrder:
             "remaining_count_fp": contracts(self.remaining_count),
             "initial_count_fp": contracts(self.initial_count),
             "taker_fill_cost_dollars": dollars(self.fill_cost),
-            "maker_fill_cost_dollars": dollars(Decimal(0)),
+            "maker_fill_cost_dollars": dollars(self.maker_fill_cost),
             "taker_fees_dollars": dollars(self.fees),
-            "maker_fees_dollars": dollars(Decimal(0)),
+            "maker_fees_dollars": dollars(self.maker_fees),
             "expiration_time": rfc3339(self.expiration_time) if self.expiration_time else None,
             "created_time": self.created_time,
             "last_update_time": self.created_time,
@@ -811,16 +814,34 @@ class FakeKalshiExchange:
         if order.remaining_count == 0:
             order.status = "executed"
 
-    def _fill(self, order: FakeOrder, count: Decimal, yes_price: Decimal) -> None:
+    def trade_against(self, order_id: str, count: str | Decimal) -> None:
+        """A counterparty takes ``count`` contracts of a resting order at its price."""
+        with self._lock:
+            order = self._resting(order_id)
+            self._fill(order, Decimal(count), order.price, maker=True)
+            if order.remaining_count == 0:
+                order.status = "executed"
+
+    def _fill(
+        self, order: FakeOrder, count: Decimal, yes_price: Decimal, *, maker: bool = False
+    ) -> None:
         series = self._series.get(self._series_of(self._markets[order.ticker]), {})
         multiplier = Decimal(str(series.get("fee_multiplier", 1)))
         fee = taker_fee(count, yes_price, multiplier)
+        if maker:  # reference §6: makers pay a quarter of the taker rate, on those series only
+            charged = series.get("fee_type") == "quadratic_with_maker_fees"
+            raw = multiplier * MAKER_FEE_RATE * count * yes_price * (ONE - yes_price)
+            fee = raw.quantize(CENT, rounding=ROUND_CEILING) if charged else Decimal(0)
         cost = count * (yes_price if order.side == "bid" else ONE - yes_price)
         order.fill_count += count
         order.remaining_count -= count
-        order.fill_cost += cost
+        if maker:
+            order.maker_fill_cost += cost
+            order.maker_fees += fee
+        else:
+            order.fill_cost += cost
+            order.fees += fee
         order.yes_price_volume += count * yes_price
-        order.fees += fee
         self.balance -= cost + fee
         now = rfc3339(self.clock())
         position = self._positions.setdefault(order.ticker, FakePosition())
@@ -842,7 +863,7 @@ class FakeKalshiExchange:
                 "count_fp": contracts(count),
                 "yes_price_dollars": dollars(yes_price),
                 "no_price_dollars": dollars(ONE - yes_price),
-                "is_taker": True,
+                "is_taker": not maker,
                 "fee_cost": dollars(fee),
                 "created_time": now,
                 "ts": int(self.clock()),

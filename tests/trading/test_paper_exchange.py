@@ -259,3 +259,16 @@ def test_risk_state_values_carried_positions_at_day_start_marks(exchange):
     assert state.realised_pnl == D("-0.16")
     # today's cash −1.74 + mark 5.70 − 00:00 value 4.20
     assert state.pnl_today == D("-0.24")
+
+
+def test_risk_state_as_of_a_decision_ignores_later_trades_and_settlements(exchange):
+    exchange.submit(_request("a", limit="0.40", count=10), DEEP, T0)
+    exchange.submit(_request("later", limit="0.40", count=7, ticker="B", event="EB"), DEEP,
+                    T0 + timedelta(hours=2))  # fmt: skip
+    exchange.settle("A", "yes", T0 + timedelta(hours=3))
+    state = exchange.risk_state("s1", T0.date(), {}, D(1_000), at=T0 + timedelta(hours=1))
+    assert state.positions == (Position("s1", "A", "yes", 10),)
+    assert state.notional_by_market == {"A": D("4.00")}
+    # −4.00 − ceil(0.07 × 10 × 0.40 × 0.60 = 0.168): the later buy and the payout unseen
+    assert exchange.pnl(at=T0 + timedelta(hours=1)) == D("-4.17")
+    assert exchange.positions(at=T0 + timedelta(hours=3)) == [Position("s1", "B", "yes", 7)]
