@@ -16,11 +16,21 @@ from edge_dagster.assets.tsa_strategy import (
     tsa_fair_values_monotone_in_strike,
     tsa_forecasts,
 )
-from edge_dagster.jobs import tsa_ingest_job, tsa_tables_job, tsa_weekly_job
+from edge_dagster.assets.weather_markets import (
+    weather_market_snapshots,
+    weather_market_snapshots_fresh,
+)
+from edge_dagster.jobs import (
+    tsa_ingest_job,
+    tsa_tables_job,
+    tsa_weekly_job,
+    weather_snapshots_job,
+)
 from edge_dagster.resources.kalshi import KalshiResource
 from edge_dagster.resources.sources import DataSourcesResource
 from edge_dagster.resources.warehouse import WarehouseResource
 from edge_dagster.schedules.tsa import tsa_ingest_schedule
+from edge_dagster.schedules.weather import weather_snapshot_schedule
 from edge_dagster.sensors.tsa import tsa_tables_sensor
 from edge_dagster.settings import Settings
 
@@ -32,11 +42,13 @@ PYTHON_ASSETS = [
     tsa_desired_orders,
     tsa_orders,
     tsa_backtest_report,
+    weather_market_snapshots,
 ]
 ASSET_CHECKS = [
     tsa_market_snapshots_fresh,
     tsa_fair_values_are_probabilities,
     tsa_fair_values_monotone_in_strike,
+    weather_market_snapshots_fresh,
 ]
 
 
@@ -61,8 +73,8 @@ def build_definitions(settings: Settings) -> Definitions:
     return Definitions(
         assets=[*PYTHON_ASSETS, *sql_model_assets(python_tables)],
         asset_checks=ASSET_CHECKS,
-        jobs=[tsa_ingest_job, tsa_tables_job, tsa_weekly_job],
-        schedules=[tsa_ingest_schedule],
+        jobs=[tsa_ingest_job, tsa_tables_job, tsa_weekly_job, weather_snapshots_job],
+        schedules=[tsa_ingest_schedule, weather_snapshot_schedule],
         sensors=[tsa_tables_sensor],
         resources=build_resources(settings),
     )

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from dagster import AssetSelection, define_asset_job
 
-from edge_dagster.partitions import tsa_daily_partitions, tsa_weekly_partitions
+from edge_dagster.partitions import (
+    tsa_daily_partitions,
+    tsa_weekly_partitions,
+    weather_daily_city_partitions,
+)
 
 tsa_ingest_job = define_asset_job(
     "tsa_ingest_job",
@@ -27,4 +31,11 @@ tsa_weekly_job = define_asset_job(
         "The TSA weekly strategy for a week or a range of weeks: snapshots, forecasts, fair "
         "values, desired orders, orders. A range of past weeks is the backtest."
     ),
+)
+
+weather_snapshots_job = define_asset_job(
+    "weather_snapshots_job",
+    selection=AssetSelection.assets("weather_market_snapshots"),
+    partitions_def=weather_daily_city_partitions,
+    description="Snapshot one city-day's Kalshi temperature markets at an NBM decision time.",
 )

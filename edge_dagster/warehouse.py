@@ -87,6 +87,21 @@ def insert_frame(conn: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFram
     return len(frame)
 
 
+def insert_new_rows(conn: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> int:
+    """Append ``frame`` to an append-only ``table``, skipping rows whose key it already holds;
+    returns how many rows were new."""
+    if frame.empty:
+        return 0
+    (before,) = fetch_row(conn, f"SELECT count(*) FROM {table}")
+    conn.register("_incoming", frame)
+    try:
+        conn.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _incoming ON CONFLICT DO NOTHING")
+    finally:
+        conn.unregister("_incoming")
+    (after,) = fetch_row(conn, f"SELECT count(*) FROM {table}")
+    return after - before
+
+
 def fetch_row(conn: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = ()) -> tuple:
     """The single row of ``sql``, consuming the whole result (DuckDB 2 keeps a connection busy
     until a result is fully fetched)."""

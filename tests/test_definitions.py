@@ -13,9 +13,11 @@ from dagster import (
 )
 
 from edge_dagster.assets.tsa import tsa_checkpoint_raw
-from edge_dagster.core.clock import EASTERN
+from edge_dagster.core.clock import EASTERN, UTC
 from edge_dagster.definitions import defs
+from edge_dagster.partitions import WEATHER_CITIES
 from edge_dagster.schedules.tsa import tsa_ingest_schedule
+from edge_dagster.schedules.weather import weather_snapshot_schedule
 from edge_dagster.sensors.tsa import tsa_tables_sensor
 from tests.assets.test_tsa_raw import AFTER_APRIL_19_PUBLISHED
 from tests.conftest import replay_sources
@@ -34,6 +36,7 @@ EXPECTED_ASSET_GRAPH = {
         "reporting",
         ["tsa_fair_values", "tsa_forecasts", "tsa_orders", "tsa_weekly"],
     ),
+    "weather_market_snapshots": ("weather", []),
 }
 
 
@@ -106,3 +109,15 @@ def test_new_tsa_days_trigger_one_rebuild_of_the_tables(warehouse):
         assert len(requests) == 1 and isinstance(requests[0], RunRequest)
         assert requests[0].job_name in (None, "tsa_tables_job")
         assert instance.get_latest_materialization_event(AssetKey("tsa_checkpoint_raw"))
+
+
+def test_the_weather_schedule_snapshots_each_city_day_deciding_at_the_tick(monkeypatch):
+    monkeypatch.setenv("EDGE_DATA_SOURCE", "live")
+    tick = datetime(2026, 9, 28, 14, 15, tzinfo=UTC)  # the 13Z cycle + 75 min
+    context = build_schedule_context(
+        scheduled_execution_time=tick, repository_def=defs.get_repository_def()
+    )
+    requests = weather_snapshot_schedule.evaluate_tick(context).run_requests
+    assert sorted(str(r.partition_key) for r in requests) == sorted(
+        f"{city}|{day}" for city in WEATHER_CITIES for day in ("2026-09-28", "2026-09-29")
+    )

@@ -15,12 +15,12 @@ from dagster import (
 )
 
 from edge_dagster.core.clock import LIVE_DECISION_WINDOW, tsa_week_decision_times
-from edge_dagster.core.tickers import tsa_event_ticker
+from edge_dagster.core.tickers import TSA_LEGACY_SERIES, TSA_SERIES, tsa_event_ticker
 from edge_dagster.partitions import tsa_weekly_partitions
 from edge_dagster.resources.sources import DataSourcesResource
 from edge_dagster.resources.warehouse import DUCKDB_WRITE_POOL, WarehouseResource
 from edge_dagster.sources.kalshi_markets import QUOTE_MAX_AGE
-from edge_dagster.warehouse import fetch_row
+from edge_dagster.warehouse import fetch_row, insert_new_rows
 
 LIVE_MAX_QUOTE_AGE = timedelta(seconds=60)
 
@@ -66,48 +66,53 @@ def tsa_market_snapshots(
         event = tsa_event_ticker(monday + timedelta(days=6))
         for decision_time in decision_times_until(monday, now):
             frames.append(markets.event_snapshot(event, decision_time))
+    return append_snapshots(warehouse, frames, now)
+
+
+def append_snapshots(
+    warehouse: WarehouseResource, frames: list[pd.DataFrame], now: datetime
+) -> MaterializeResult:
+    """Append snapshot frames to ``market_snapshots`` (keyed by ticker and as_of)."""
+    frames = [frame for frame in frames if not frame.empty]
     snapshots = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     with warehouse.transaction(["market_snapshots"]) as conn:
-        (before,) = fetch_row(conn, "SELECT count(*) FROM market_snapshots")
-        if not snapshots.empty:
-            conn.register("_incoming", snapshots)
-            try:
-                conn.execute(
-                    "INSERT INTO market_snapshots BY NAME SELECT * FROM _incoming "
-                    "ON CONFLICT DO NOTHING"
-                )
-            finally:
-                conn.unregister("_incoming")
-        (after,) = fetch_row(conn, "SELECT count(*) FROM market_snapshots")
+        new_rows = insert_new_rows(conn, "market_snapshots", snapshots)
     quoted = 0 if snapshots.empty else int(snapshots["yes_ask"].notna().sum())
     return MaterializeResult(
         metadata={
             "snapshot_rows": MetadataValue.int(len(snapshots)),
-            "new_rows": MetadataValue.int(after - before),
+            "new_rows": MetadataValue.int(new_rows),
             "quoted_rows": MetadataValue.int(quoted),
             "as_of": MetadataValue.text(now.isoformat()),
         }
     )
 
 
-@asset_check(asset=tsa_market_snapshots, blocking=True)
-def tsa_market_snapshots_fresh(
-    warehouse: WarehouseResource, sources: DataSourcesResource
+def snapshot_freshness(
+    warehouse: WarehouseResource, sources: DataSourcesResource, series: list[str]
 ) -> AssetCheckResult:
-    """Every quote is recent enough to trade on: a candle ≤ 24 h old at its decision, and live,
-    a decision still being traded quoted from a book read ≤ 60 s ago."""
+    """Every quote of ``series`` is recent enough to trade on: a candle ≤ 24 h old at its
+    decision, and live, a decision still being traded quoted from a book read ≤ 60 s ago."""
     now = sources.now()
     live = sources.data_source == "live"
     with warehouse.get_connection() as conn:
         stale, oldest = fetch_row(
             conn,
             "WITH quotes AS (SELECT ? AND as_of >= ? AS trading_now, as_of, quote_time "
-            "FROM market_snapshots WHERE quote_time IS NOT NULL), "
+            "FROM market_snapshots WHERE quote_time IS NOT NULL AND series_ticker IN "
+            f"({', '.join('?' for _ in series)})), "
             "aged AS (SELECT CASE WHEN trading_now THEN ? - quote_time "
             "ELSE as_of - quote_time END AS age, "
             "CASE WHEN trading_now THEN ? ELSE ? END AS max_age FROM quotes) "
             "SELECT count(*), max(age) FROM aged WHERE age > max_age",
-            [live, now - LIVE_DECISION_WINDOW, now, LIVE_MAX_QUOTE_AGE, QUOTE_MAX_AGE],
+            [
+                live,
+                now - LIVE_DECISION_WINDOW,
+                *series,
+                now,
+                LIVE_MAX_QUOTE_AGE,
+                QUOTE_MAX_AGE,
+            ],
         )
     return AssetCheckResult(
         passed=stale == 0,
@@ -121,3 +126,11 @@ def tsa_market_snapshots_fresh(
             "oldest_stale": str(oldest),
         },
     )
+
+
+@asset_check(asset=tsa_market_snapshots, blocking=True)
+def tsa_market_snapshots_fresh(
+    warehouse: WarehouseResource, sources: DataSourcesResource
+) -> AssetCheckResult:
+    """TSA quotes are fresh enough to trade on (see ``snapshot_freshness``)."""
+    return snapshot_freshness(warehouse, sources, [TSA_SERIES, TSA_LEGACY_SERIES])

@@ -1,4 +1,4 @@
-"""When TSA figures become public, and the decision times of a trading week.
+"""When TSA figures and NBM forecasts become public, and the decision times they imply.
 
 Everything point-in-time in the project asks this module "when was X knowable?". TSA posts
 numbers Monday–Friday by 09:00 ET: a day's figure appears at 09:00 ET on the first federal
@@ -79,3 +79,29 @@ def tsa_week_decision_times(monday: date) -> list[datetime]:
     if monday.weekday() != 0:
         raise ValueError(f"{monday} is not a Monday")
     return [at_eastern(monday + timedelta(days=offset), DECISION_TIME) for offset in range(5)]
+
+
+NBM_FULL_CYCLES_UTC = (1, 7, 13, 19)
+"""NBM probabilistic (NBP) cycles that carry the max-temperature rows (reference §2)."""
+NBM_AVAILABILITY_DELAY = timedelta(minutes=75)
+"""A cycle's bulletin is on S3 about 63 min after its nominal time; decide after 75."""
+
+
+def climate_day_close(event_date: date, tz: ZoneInfo) -> datetime:
+    """23:59 local *standard* time of ``event_date``: when a daily-high market stops trading
+    (the NWS climate day ignores daylight saving)."""
+    standard = tz.utcoffset(datetime(event_date.year, 1, 1)) or timedelta(0)
+    local = datetime.combine(event_date, time(23, 59))
+    return (local - standard).replace(tzinfo=UTC)
+
+
+def weather_decision_times(event_date: date, tz: ZoneInfo) -> list[datetime]:
+    """Decision times of one city-day high-temperature event: each full NBM cycle of the day
+    before and of the day itself, once its bulletin is available, while the market trades."""
+    close = climate_day_close(event_date, tz)
+    times = [
+        datetime.combine(day, time(hour), UTC) + NBM_AVAILABILITY_DELAY
+        for day in (event_date - timedelta(days=1), event_date)
+        for hour in NBM_FULL_CYCLES_UTC
+    ]
+    return [t for t in times if t < close]
