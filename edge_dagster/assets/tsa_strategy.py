@@ -6,6 +6,7 @@ reading only what was public at each: the same code is the live strategy and the
 
 import json
 from datetime import timedelta
+from decimal import Decimal
 
 import pandas as pd
 from dagster import (
@@ -13,6 +14,7 @@ from dagster import (
     AssetCheckSeverity,
     AssetExecutionContext,
     AssetKey,
+    Config,
     MaterializeResult,
     MetadataValue,
     asset,
@@ -32,6 +34,32 @@ from edge_dagster.warehouse import decimal_or_none, fetch_row, replace_rows
 STRATEGY = "tsa_weekly"
 # Kalshi's standard 2026 ladder; weeks without recorded markets are priced on it for scoring.
 SYNTHETIC_STRIKES = [1_800_000 + 50_000 * step for step in range(21)]
+
+
+class TsaStrategyConfig(Config):
+    """Run config of the strategy, so backtests can sweep it without code changes; defaults
+    are ``core.strategy.StrategyConfig``'s (Dagster config takes plain floats, not Decimals)."""
+
+    edge_threshold: float = float(StrategyConfig.edge_threshold)
+    limit_fraction: float = float(StrategyConfig.limit_fraction)
+    exit_threshold: float = float(StrategyConfig.exit_threshold)
+    kelly_multiplier: float = float(StrategyConfig.kelly_multiplier)
+    bankroll: float = float(StrategyConfig.bankroll)
+    min_price: float = float(StrategyConfig.min_price)
+    max_price: float = float(StrategyConfig.max_price)
+    max_contracts_per_order: int = StrategyConfig.max_contracts_per_order
+
+    def strategy_config(self) -> StrategyConfig:
+        return StrategyConfig(
+            edge_threshold=Decimal(str(self.edge_threshold)),
+            limit_fraction=Decimal(str(self.limit_fraction)),
+            exit_threshold=Decimal(str(self.exit_threshold)),
+            kelly_multiplier=Decimal(str(self.kelly_multiplier)),
+            bankroll=Decimal(str(self.bankroll)),
+            min_price=Decimal(str(self.min_price)),
+            max_price=Decimal(str(self.max_price)),
+            max_contracts_per_order=self.max_contracts_per_order,
+        )
 
 
 def _week_bounds(context: AssetExecutionContext) -> tuple[str, str]:
@@ -182,12 +210,12 @@ def tsa_fair_values_monotone_in_strike(warehouse: WarehouseResource) -> AssetChe
 
 @asset(group_name="trading", deps=[tsa_fair_values], **WEEKLY)
 def tsa_desired_orders(
-    context: AssetExecutionContext, warehouse: WarehouseResource
+    context: AssetExecutionContext, config: TsaStrategyConfig, warehouse: WarehouseResource
 ) -> MaterializeResult:
     """What the strategy wants at each decision time: entries with an edge after fees, exits
     where the bid beats the fair value. Only recorded (non-synthetic) quoted markets trade."""
     first, last = _week_bounds(context)
-    config = StrategyConfig()
+    strategy_config = config.strategy_config()
     with warehouse.get_connection() as conn:
         priced = conn.execute(
             "SELECT * FROM tsa_fair_values WHERE week_monday BETWEEN ? AND ? AND model = ? "
@@ -208,7 +236,7 @@ def tsa_desired_orders(
             )
             for m in group.itertuples(index=False)
         ]
-        for order in desired_orders(markets, config):
+        for order in desired_orders(markets, strategy_config):
             rows.append(
                 {
                     "strategy": STRATEGY,

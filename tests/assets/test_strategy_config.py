@@ -1,0 +1,74 @@
+"""The strategy's run config reaches the desired-orders asset: k, the edge threshold and the
+per-order cap chosen at launch change the intents written, with no code change."""
+
+from datetime import datetime
+from decimal import Decimal
+
+import pytest
+from dagster import materialize
+
+from edge_dagster.assets.tsa_strategy import tsa_desired_orders
+from edge_dagster.core.clock import EASTERN
+from edge_dagster.core.tsa_model import PRICING_MODEL
+
+EVENT = "KXTSAW-26APR19"
+TICKER = "KXTSAW-26APR19-A2.45"
+DECISION = datetime(2026, 4, 15, 9, 15, tzinfo=EASTERN)
+
+
+def seed_fair_value(warehouse) -> None:
+    """One recorded market at one decision: P(YES) 0.60, quoted 0.40 / 0.50."""
+    with warehouse.transaction(["tsa_fair_values"]) as conn:
+        conn.execute(
+            "INSERT INTO tsa_fair_values VALUES ('2026-04-13', ?, ?, ?, 2450000, false, ?, 0.6, "
+            "0.40, 0.50, ?, 'quadratic', 1)",
+            [DECISION, EVENT, TICKER, PRICING_MODEL, DECISION],
+        )
+
+
+# Limit = min(ask, k × fair) per side (YES: fair 0.60, ask 0.50; NO: fair 0.40, ask 0.60),
+# maker fee 0 on the quadratic series, so edge = fair − limit; the NO exit (bid 0.50 beats
+# fair 0.40 by 0.10) does not depend on k.
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        (
+            {},
+            [
+                ("entry", "no", "buy", Decimal("0.3000"), 100, 0.10),
+                ("entry", "yes", "buy", Decimal("0.4500"), 100, 0.15),
+                ("exit", "no", "sell", Decimal("0.5000"), 100, 0.10),
+            ],
+        ),
+        (
+            {"limit_fraction": 0.5},
+            [
+                ("entry", "no", "buy", Decimal("0.2000"), 100, 0.20),
+                ("entry", "yes", "buy", Decimal("0.3000"), 100, 0.30),
+                ("exit", "no", "sell", Decimal("0.5000"), 100, 0.10),
+            ],
+        ),
+        (
+            {"edge_threshold": 0.12, "max_contracts_per_order": 7},
+            [
+                ("entry", "yes", "buy", Decimal("0.4500"), 7, 0.15),
+                ("exit", "no", "sell", Decimal("0.5000"), 7, 0.10),
+            ],
+        ),
+    ],
+)
+def test_the_run_config_sets_the_limit_prices_and_gates(warehouse, config, expected):
+    seed_fair_value(warehouse)
+    result = materialize(
+        [tsa_desired_orders],
+        partition_key="2026-04-13",
+        resources={"warehouse": warehouse},
+        run_config={"ops": {"tsa_desired_orders": {"config": config}}},
+    )
+    assert result.success
+    with warehouse.get_connection() as conn:
+        rows = conn.execute(
+            "SELECT tag, side, action, limit_price, count, round(edge, 6) FROM desired_orders "
+            "ORDER BY tag, side"
+        ).fetchall()
+    assert rows == expected
