@@ -92,7 +92,8 @@ TABLE_DDL: dict[str, str] = {
             submitted_at TIMESTAMPTZ NOT NULL,
             filled_through TIMESTAMPTZ NOT NULL,
             updated_at TIMESTAMPTZ NOT NULL,
-            note VARCHAR NOT NULL
+            note VARCHAR NOT NULL,
+            takes_liquidity BOOLEAN DEFAULT false
         )
     """,
     "fills": """
@@ -162,4 +163,9 @@ TABLE_DDL: dict[str, str] = {
             PRIMARY KEY (week_monday, decision_time, ticker, model)
         )
     """,
+}
+
+# Columns added after a table first shipped: applied to older warehouse files on first use.
+TABLE_MIGRATIONS: dict[str, list[str]] = {
+    "orders": ["ALTER TABLE orders ADD COLUMN IF NOT EXISTS takes_liquidity BOOLEAN DEFAULT false"],
 }

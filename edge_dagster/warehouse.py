@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from edge_dagster.tables import TABLE_DDL
+from edge_dagster.tables import TABLE_DDL, TABLE_MIGRATIONS
 
 LOCK_RETRY_SECONDS = (0.5, 1, 2, 4, 8, 15, 30, 30)
 
@@ -58,6 +58,8 @@ def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConn
 def ensure_tables(conn: duckdb.DuckDBPyConnection, names: Sequence[str]) -> None:
     for name in names:
         conn.execute(TABLE_DDL[name])
+        for migration in TABLE_MIGRATIONS.get(name, []):
+            conn.execute(migration)
 
 
 def replace_rows(

@@ -74,13 +74,13 @@ def _snapshot_lookups(snapshots: pd.DataFrame):  # noqa: ANN202 - three closures
 
     def quote_at(ticker: str, at: datetime) -> Quote | None:
         row = by_key.get((ticker, at))
-        if row is None or pd.isna(row.yes_bid_size) or pd.isna(row.yes_ask_size):
-            return None  # replayed candles carry no displayed size: orders rest
-        return Quote(
+        if row is None or pd.isna(row.yes_bid) or pd.isna(row.yes_ask):
+            return None
+        return Quote(  # replayed candles carry no displayed size: None, nothing taken at once
             decimal_or_none(row.yes_bid),
-            int(row.yes_bid_size),
+            None if pd.isna(row.yes_bid_size) else int(row.yes_bid_size),
             decimal_or_none(row.yes_ask),
-            int(row.yes_ask_size),
+            None if pd.isna(row.yes_ask_size) else int(row.yes_ask_size),
         )
 
     def marks_at(at: datetime) -> dict[str, tuple[Decimal, Decimal]]:

@@ -31,12 +31,13 @@ class Order:
 
 @dataclass(frozen=True)
 class Quote:
-    """Top of the YES book at the decision time; a size of 0 means that side is empty."""
+    """Top of the YES book at the decision time; a size of 0 means that side is empty, None
+    that it was not recorded (replayed candles)."""
 
     yes_bid: Decimal
-    yes_bid_size: int
+    yes_bid_size: int | None
     yes_ask: Decimal
-    yes_ask_size: int
+    yes_ask_size: int | None
 
 
 @dataclass(frozen=True)
@@ -61,10 +62,13 @@ class Fill:
 
 @dataclass(frozen=True)
 class QuoteMatch:
-    """The taker fill at the decision time (if any) and the count left to rest."""
+    """The taker fill at the decision time (if any), the count left to rest, and whether the
+    order crossed the quote: then it takes liquidity, and where the size was not recorded its
+    later fills pay the taker fee too."""
 
     fills: tuple[Fill, ...]
     resting: int
+    crossed: bool
 
 
 def match_against_quote(
@@ -76,12 +80,14 @@ def match_against_quote(
         yes_price, size, crosses = quote.yes_ask, quote.yes_ask_size, quote.yes_ask <= yes_limit
     else:
         yes_price, size, crosses = quote.yes_bid, quote.yes_bid_size, quote.yes_bid >= yes_limit
-    taken = min(order.count, size) if crosses else 0
+    crosses = crosses and size != 0  # an empty side offers nothing to cross
+    taken = min(order.count, size) if crosses and size is not None else 0
     if taken == 0:
-        return QuoteMatch((), order.count)
+        return QuoteMatch((), order.count, crosses)
     price = yes_equivalent(order.side, yes_price)
     fee = kalshi_fee(taken, price, maker=False, fee_type=fee_type, fee_multiplier=fee_multiplier)
-    return QuoteMatch((Fill(taken, price, fee, False, order.decision_time),), order.count - taken)
+    fill = Fill(taken, price, fee, False, order.decision_time)
+    return QuoteMatch((fill,), order.count - taken, crosses)
 
 
 def match_resting(
@@ -91,11 +97,13 @@ def match_resting(
     max_contracts_per_candle: int,
     fee_type: str,
     fee_multiplier: Decimal = Decimal(1),
+    taker: bool = False,
 ) -> tuple[Fill, ...]:
     """Fill a resting order at its limit against candles that end after its decision time.
 
     A YES bid at L fills when the candle's yes_ask_low ≤ L, a YES ask at L when yes_bid_high ≥ L;
-    each fill pays the maker fee accumulated over the order's earlier maker fills.
+    each fill pays the maker fee accumulated over the order's earlier fills, or the taker fee
+    for an order that crossed the decision-time quote (``taker``): it took liquidity.
     """
     book_side, yes_limit = v2_order(order.side, order.action, order.limit_price)
     fills: list[Fill] = []
@@ -116,11 +124,11 @@ def match_resting(
             filled,
             count,
             order.limit_price,
-            maker=True,
+            maker=not taker,
             fee_type=fee_type,
             fee_multiplier=fee_multiplier,
         )
-        fills.append(Fill(count, order.limit_price, fee, True, candle.end))
+        fills.append(Fill(count, order.limit_price, fee, not taker, candle.end))
         filled += count
     return tuple(fills)
 

@@ -91,6 +91,8 @@ class OrderRecord:
     filled_through: datetime
     updated_at: datetime
     note: str
+    takes_liquidity: bool
+    """Crossed the quote at its decision: every fill of it pays the taker fee."""
 
 
 ORDER_COLUMNS = ", ".join(f.name for f in fields(OrderRecord))
@@ -183,12 +185,14 @@ class PaperExchange:
         """Place an order once: a known ``client_order_id`` returns its record and does nothing.
 
         The crossing part takes the displayed size at the quote price as taker (stamped ``at``);
-        the remainder rests. ``quote`` is None when no quote exists, so everything rests.
+        the remainder rests. Where the size was not recorded a crossing order takes nothing now
+        and its later fills pay the taker fee. ``quote`` is None when no quote exists.
         """
         existing = self.order(request.client_order_id)
         if existing is not None:
             return existing
         taken: tuple[Fill, ...] = ()
+        crossed = False
         if quote is not None:
             match = match_against_quote(
                 _order(request, request.count),
@@ -197,6 +201,7 @@ class PaperExchange:
                 fee_multiplier=request.fee_multiplier,
             )
             taken = tuple(replace(fill, time=at) for fill in match.fills)
+            crossed = match.crossed
         filled = sum(fill.count for fill in taken)
         book_side, yes_price = v2_order(request.side, request.action, request.limit_price)
         record = OrderRecord(
@@ -213,6 +218,7 @@ class PaperExchange:
             filled_through=at,
             updated_at=at,
             note="",
+            takes_liquidity=crossed,
         )
         self._insert("orders", [asdict(record)])
         self._record_fills(record, taken, already=0)
@@ -251,39 +257,43 @@ class PaperExchange:
     def _advance_one(self, record: OrderRecord, candles: Sequence[Candle], until: datetime) -> None:
         window = [c for c in candles if record.filled_through < c.end <= until]
         remaining = _order(record, record.count - record.filled_count)
+        taker = record.takes_liquidity
         fills = match_resting(
             remaining,
             window,
             max_contracts_per_candle=self.max_contracts_per_candle,
             fee_type=record.fee_type,
             fee_multiplier=record.fee_multiplier,
+            taker=taker,
         )
-        already, maker_filled = fetch_row(
+        already, same_role_filled = fetch_row(
             self._conn,
-            "SELECT COUNT(*), COALESCE(SUM(count) FILTER (WHERE NOT is_taker), 0) "
+            "SELECT COUNT(*), COALESCE(SUM(count) FILTER (WHERE is_taker = ?), 0) "
             "FROM fills WHERE client_order_id = ?",
-            [record.client_order_id],
+            [taker, record.client_order_id],
         )
-        # match_resting accumulates the maker round-up within one call; Kalshi does so over the
-        # order's life, so each fill is charged on top of the order's earlier maker fills.
+        # match_resting accumulates the fee round-up within one call; Kalshi does so over the
+        # order's life, so each fill is charged on top of the order's earlier fills in its role.
         fee = partial(
             incremental_fee,
             price=record.limit_price,
-            maker=True,
+            maker=not taker,
             fee_type=record.fee_type,
             fee_multiplier=record.fee_multiplier,
         )
         refeed = []
         for fill in fills:
-            refeed.append(replace(fill, fee=fee(maker_filled, fill.count)))
-            maker_filled += fill.count
+            refeed.append(replace(fill, fee=fee(same_role_filled, fill.count)))
+            same_role_filled += fill.count
         filled = record.filled_count + sum(fill.count for fill in refeed)
+        new_fees = sum((fill.fee for fill in refeed), Decimal(0))
         self._conn.execute(
-            "UPDATE orders SET filled_count = ?, maker_fees = ?, status = ?, "
+            "UPDATE orders SET filled_count = ?, taker_fees = ?, maker_fees = ?, status = ?, "
             "filled_through = ?, updated_at = ? WHERE client_order_id = ?",
             [
                 filled,
-                record.maker_fees + sum((fill.fee for fill in refeed), Decimal(0)),
+                record.taker_fees + (new_fees if taker else 0),
+                record.maker_fees + (0 if taker else new_fees),
                 "executed" if filled == record.count else "resting",
                 until,
                 until,

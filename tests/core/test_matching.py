@@ -34,14 +34,14 @@ def test_crossing_buy_yes_takes_displayed_size_at_the_ask_and_rests_the_rest():
     order = Order("yes", "buy", D("0.50"), 100, DECISION)
     match = match_against_quote(order, QUOTE, fee_type="quadratic")
     # taker fee: ceil(0.07 × 25 × 0.45 × 0.55) = ceil(0.433125) = 0.44
-    assert match == QuoteMatch((Fill(25, D("0.45"), D("0.44"), False, DECISION),), 75)
+    assert match == QuoteMatch((Fill(25, D("0.45"), D("0.44"), False, DECISION),), 75, True)
 
 
 def test_crossing_buy_no_takes_the_yes_bid_and_reports_the_no_price():
     order = Order("no", "buy", D("0.65"), 10, DECISION)  # YES ask at 0.35 ≤ bid 0.40
     match = match_against_quote(order, QUOTE, fee_type="quadratic")
     # ceil(0.07 × 10 × 0.60 × 0.40) = ceil(0.168) = 0.17
-    assert match == QuoteMatch((Fill(10, D("0.60"), D("0.17"), False, DECISION),), 0)
+    assert match == QuoteMatch((Fill(10, D("0.60"), D("0.17"), False, DECISION),), 0, True)
 
 
 def test_crossing_sell_yes_takes_the_yes_bid():
@@ -52,13 +52,28 @@ def test_crossing_sell_yes_takes_the_yes_bid():
 
 def test_order_that_does_not_cross_rests_whole():
     order = Order("yes", "buy", D("0.44"), 100, DECISION)
-    assert match_against_quote(order, QUOTE, fee_type="quadratic") == QuoteMatch((), 100)
+    assert match_against_quote(order, QUOTE, fee_type="quadratic") == QuoteMatch((), 100, False)
 
 
 def test_empty_book_side_gives_no_fill():
     order = Order("yes", "buy", D("0.50"), 100, DECISION)
     empty = Quote(yes_bid=D("0.40"), yes_bid_size=30, yes_ask=D("0.45"), yes_ask_size=0)
-    assert match_against_quote(order, empty, fee_type="quadratic") == QuoteMatch((), 100)
+    assert match_against_quote(order, empty, fee_type="quadratic") == QuoteMatch((), 100, False)
+
+
+def test_crossing_a_quote_of_unrecorded_size_takes_nothing_now_but_takes_liquidity():
+    order = Order("yes", "buy", D("0.50"), 100, DECISION)
+    unsized = Quote(yes_bid=D("0.40"), yes_bid_size=None, yes_ask=D("0.45"), yes_ask_size=None)
+    assert match_against_quote(order, unsized, fee_type="quadratic") == QuoteMatch((), 100, True)
+
+
+def test_a_resting_order_that_took_liquidity_pays_the_taker_fee_on_later_fills():
+    order = Order("yes", "buy", D("0.45"), 10, DECISION)
+    fills = match_resting(
+        order, [_candle(12)], max_contracts_per_candle=1_000, fee_type="quadratic", taker=True
+    )
+    # ceil(0.07 × 10 × 0.45 × 0.55) = ceil(0.17325) = 0.18
+    assert fills == (Fill(10, D("0.45"), D("0.18"), False, DECISION + timedelta(hours=12)),)
 
 
 def test_no_fill_from_a_candle_that_ended_before_the_decision():

@@ -272,3 +272,13 @@ def test_risk_state_as_of_a_decision_ignores_later_trades_and_settlements(exchan
     # −4.00 − ceil(0.07 × 10 × 0.40 × 0.60 = 0.168): the later buy and the payout unseen
     assert exchange.pnl(at=T0 + timedelta(hours=1)) == D("-4.17")
     assert exchange.positions(at=T0 + timedelta(hours=3)) == [Position("s1", "B", "yes", 7)]
+
+
+def test_an_order_crossing_a_quote_of_unrecorded_size_fills_later_as_taker(exchange, conn):
+    unsized = Quote(yes_bid=D("0.38"), yes_bid_size=None, yes_ask=D("0.40"), yes_ask_size=None)
+    record = exchange.submit(_request(limit="0.40", count=10), unsized, T0)
+    assert (record.status, record.filled_count, record.takes_liquidity) == ("resting", 0, True)
+    exchange.advance({"A": [_candle(60, ask_low="0.40")]}, T0 + timedelta(hours=2))
+    # ceil(0.07 × 10 × 0.40 × 0.60 = 0.168) = 0.17, although the series charges makers nothing
+    assert _fills(conn) == [("o1:1", 10, D("0.40"), D("0.17"), True)]
+    assert exchange.order("o1").taker_fees == D("0.17")
