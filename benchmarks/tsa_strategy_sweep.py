@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import tempfile
 import time
-from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -31,10 +30,10 @@ from edge_dagster.assets.tsa_strategy import (
     tsa_forecasts,
 )
 from edge_dagster.core.backtest_report import trading_summary
-from edge_dagster.core.fees import kalshi_fee
 from edge_dagster.resources.kalshi import KalshiResource
 from edge_dagster.resources.sources import DataSourcesResource
 from edge_dagster.resources.warehouse import WarehouseResource
+from edge_dagster.warehouse import fetch_row
 
 FIRST_WEEK, LAST_WEEK = "2026-03-16", "2026-04-13"  # the weeks with recorded Kalshi prices
 LIMIT_FRACTIONS = [0.60, 0.65, 0.70, 0.75, 0.80, 0.85, 0.90, 0.95, 1.00]
@@ -56,15 +55,9 @@ WEEK_PNL_SQL = f"""
 SELECT CAST(partition_key AS DATE) AS week_monday, CAST(sum(amount) AS DOUBLE) AS pnl
 FROM cash_ledger WHERE {OWN} GROUP BY ALL
 """
-# Filled orders whose limit reached the quote recorded at their decision: on Kalshi they would
-# have crossed and paid the taker fee; replayed daily candles carry no displayed size, so the
-# paper book rests them and fills them as maker (a 0 fee on the quadratic TSA series).
-CROSSING_SQL = f"""
-SELECT o.filled_count, o.limit_price, o.fee_type, o.fee_multiplier FROM orders o
-JOIN market_snapshots s ON s.ticker = o.ticker AND s.as_of = o.decision_time
-WHERE o.environment = 'paper' AND o.strategy = '{STRATEGY}' AND o.filled_count > 0
-  AND ((o.book_side = 'bid' AND o.yes_price >= s.yes_ask)
-    OR (o.book_side = 'ask' AND o.yes_price <= s.yes_bid))
+# Contracts filled on orders that crossed the decision-time quote: they pay the taker fee.
+TAKER_SQL = f"""
+SELECT coalesce(sum(count), 0) FROM fills WHERE {OWN} AND is_taker
 """
 WEEKS = list(pd.date_range(FIRST_WEEK, LAST_WEEK, freq="7D").date)
 
@@ -80,10 +73,10 @@ def _run(assets: list, resources: dict, instance: DagsterInstance, **kwargs: obj
 def _measure(warehouse: WarehouseResource) -> tuple[dict[str, float | int], pd.Series]:
     """One combination's numbers, and its realised P&L per week (0 for a week without trades)."""
     with warehouse.get_connection() as conn:
-        desired, placed, filled, fees, settled = conn.execute(COUNTS_SQL).fetchone()
+        desired, placed, filled, fees, settled = fetch_row(conn, COUNTS_SQL)
+        (taker,) = fetch_row(conn, TAKER_SQL)
         per_week = conn.execute(WEEK_PNL_SQL).df()
         weekly = weekly_trading(conn)
-        crossing = conn.execute(CROSSING_SQL).fetchall()
     per_week = (
         per_week.assign(week_monday=pd.to_datetime(per_week["week_monday"]).dt.date)
         .set_index("week_monday")["pnl"]
@@ -95,21 +88,13 @@ def _measure(warehouse: WarehouseResource) -> tuple[dict[str, float | int], pd.S
     weekly = weekly.set_index("week_monday").reindex(WEEKS, fill_value=0)
     weekly = weekly.assign(pnl=per_week).rename_axis("week_monday").reset_index()
     summary = trading_summary(weekly)
-    taker_fees = sum(
-        (
-            kalshi_fee(n, price, maker=False, fee_type=fee_type, fee_multiplier=multiplier)
-            for n, price, fee_type, multiplier in crossing
-        ),
-        Decimal(0),
-    )
     row = {
         "desired": desired,
         "placed": placed,
         "filled": int(filled),
         "fees": fees,
         "pnl": summary["total_pnl"],
-        "crossed": sum(n for n, *_ in crossing),
-        "pnl_taker": summary["total_pnl"] - float(taker_fees),
+        "taker": int(taker),
         "settled": settled,
         "positions": summary["trades"],
         "win_rate": summary["win_rate"],
@@ -169,21 +154,20 @@ def main() -> None:
     table = pd.DataFrame(rows)
     print(
         f"\nper combination, weeks {FIRST_WEEK}..{LAST_WEEK}, paper book. P&L = cash_ledger sum"
-        " after fees; crossed = contracts filled on orders at/through the decision-time quote;"
-        "\nP&L tk = P&L had those paid the taker fee; positions = tickers traded (as in the"
-        " report), win % over them; max DD on weekly P&L\n"
+        " after fees; taker = contracts filled on orders that crossed the decision-time quote"
+        "\n(they pay the taker fee); positions = tickers traded (as in the report), win % over"
+        " them; max DD on weekly P&L\n"
     )
     print(f"{'k':>5} {'edge':>5} {'desired':>7} {'placed':>6} {'filled':>6} {'fees $':>7} "
-          f"{'P&L $':>8} {'crossed':>7} {'P&L tk $':>8} {'settled':>7} {'positions':>9} "
+          f"{'P&L $':>8} {'taker':>6} {'settled':>7} {'positions':>9} "
           f"{'win %':>6} {'max DD $':>8}")  # fmt: skip
     for r in table.itertuples(index=False):
         print(f"{r.k:5.2f} {r.edge:5.2f} {r.desired:7d} {r.placed:6d} {r.filled:6d} "
-              f"{r.fees:7.2f} {r.pnl:8.2f} {r.crossed:7d} {r.pnl_taker:8.2f} {r.settled:7d} "
+              f"{r.fees:7.2f} {r.pnl:8.2f} {r.taker:6d} {r.settled:7d} "
               f"{r.positions:9d} {100 * r.win_rate:6.1f} {r.max_dd:8.2f}")  # fmt: skip
-    for column, label in (("pnl", "P&L"), ("pnl_taker", "P&L with taker fees")):
-        best = table.loc[table[column].idxmax()]
-        print(f"\nbest {label}: k = {best.k:.2f}, edge = {best.edge:.2f}: ${best[column]:.2f} "
-              f"({int(best.filled)} contracts filled, max DD ${best.max_dd:.2f})")  # fmt: skip
+    best = table.loc[table["pnl"].idxmax()]
+    print(f"\nbest P&L: k = {best.k:.2f}, edge = {best.edge:.2f}: ${best.pnl:.2f} "
+          f"({int(best.filled)} contracts filled, max DD ${best.max_dd:.2f})")  # fmt: skip
     for edge in [DEFAULT_EDGE, *(e for e in EDGE_THRESHOLDS if e != DEFAULT_EDGE)]:
         note = " (default; robustness: does one k win every week?)" if edge == DEFAULT_EDGE else ""
         print(f"\nP&L $ per week at edge = {edge:.2f}{note}\n")

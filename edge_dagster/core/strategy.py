@@ -1,10 +1,12 @@
 """From fair values and quotes to desired orders: the rule every strategy shares.
 
 Entries: buy the side whose limit price — min(current ask, k × fair value of that side), snapped
-to the tick on the passive side — beats the fair value by the edge threshold after fees, sized by
-fractional Kelly. Exits: sell a side when its bid beats the current fair value by the exit
-threshold (the model's take-profit and stop-loss). Sells are written at the per-order cap; the
-risk check at submission cuts them to what is actually held, and skips them when nothing is.
+to the tick on the passive side, never behind that side's best bid — beats the fair value by the
+edge threshold after fees, sized by fractional Kelly. Exits: sell a side when its bid beats the
+current fair value by the exit threshold (the model's take-profit and stop-loss). Sells are
+written at the per-order cap; the risk check at submission cuts them to what is actually held,
+and skips them when nothing is. Orders come out in the order the risk check should spend its
+budget (``risk_priority``).
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ class StrategyConfig:
     """Trading parameters; the defaults are the ones the backtest supports (see README)."""
 
     edge_threshold: Decimal = Decimal("0.03")
-    limit_fraction: Decimal = Decimal("0.75")
+    limit_fraction: Decimal = Decimal("0.65")
+    """k: the most a side is bought at, as a fraction of its fair value (chosen by
+    ``benchmarks.tsa_strategy_sweep``; the seed used 0.75)."""
     exit_threshold: Decimal = Decimal("0.05")
     kelly_multiplier: Decimal = Decimal("0.25")
     bankroll: Decimal = Decimal("1000")
@@ -61,7 +65,12 @@ class DesiredOrder:
 
 
 def _entry(
-    market: PricedMarket, side: Side, fair: Decimal, ask: Decimal, config: StrategyConfig
+    market: PricedMarket,
+    side: Side,
+    fair: Decimal,
+    ask: Decimal,
+    bid: Decimal,
+    config: StrategyConfig,
 ) -> DesiredOrder | None:
     book_side = "bid" if side == "yes" else "ask"
     target = min(ask, config.limit_fraction * fair)
@@ -70,6 +79,10 @@ def _entry(
     )
     limit = yes_limit if side == "yes" else ONE - yes_limit
     if not config.min_price <= limit <= config.max_price:
+        return None
+    if limit < bid:
+        # Behind the best bid the order fills only if the market falls through it (adverse
+        # selection), while its notional still uses the risk budget: do not post it.
         return None
     maker = limit < ask
     fee = fee_per_contract(
@@ -125,7 +138,13 @@ def desired_orders(markets: list[PricedMarket], config: StrategyConfig) -> list[
             ("no", ONE - fair_yes, ONE - market.yes_bid, ONE - market.yes_ask),
         )
         for side, fair, ask, bid in sides:
-            entry = _entry(market, side, fair, ask, config)
+            entry = _entry(market, side, fair, ask, bid, config)
             exit_ = _exit(market, side, fair, bid, config)
             orders.extend(order for order in (entry, exit_) if order is not None)
-    return orders
+    return sorted(orders, key=lambda order: risk_priority(order.action, order.edge))
+
+
+def risk_priority(action: str, edge: Decimal) -> tuple[bool, Decimal]:
+    """The order in which the risk check spends its budget: exits first (they free it), then
+    entries by edge, best first, so a weak edge never crowds out a strong one."""
+    return (action != "sell", -edge)

@@ -20,6 +20,7 @@ from edge_dagster.core.clock import LIVE_DECISION_WINDOW
 from edge_dagster.core.matching import Candle, Quote
 from edge_dagster.core.matching import Fill as MatchedFill
 from edge_dagster.core.risk import Position, ProposedOrder, RiskLimits, RiskState, check_orders
+from edge_dagster.core.strategy import risk_priority
 from edge_dagster.kalshi import KalshiClient
 from edge_dagster.kalshi import OrderRequest as KalshiOrderRequest
 from edge_dagster.kalshi.models import OrderAck
@@ -52,6 +53,7 @@ class Intent:
     count: int
     fee_type: str
     fee_multiplier: Decimal
+    edge: Decimal = Decimal(0)
 
     @property
     def client_order_id(self) -> str:
@@ -77,6 +79,7 @@ def intents_from_rows(
             count=int(row.count),
             fee_type=fees[row.ticker][0],
             fee_multiplier=fees[row.ticker][1],
+            edge=Decimal(str(row.edge)),
         )
         for row in desired.itertuples(index=False)
     ]
@@ -85,7 +88,9 @@ def intents_from_rows(
 def approved(
     intents: Sequence[Intent], state: RiskState, limits: RiskLimits, now: datetime
 ) -> list[tuple[Intent, int]]:
-    """Pair each intent with the count the risk check lets through (zero counts dropped)."""
+    """Pair each intent with the count the risk check lets through (zero counts dropped);
+    the check spends its budget in ``risk_priority`` order."""
+    intents = sorted(intents, key=lambda i: risk_priority(i.action, i.edge))
     proposals = [
         ProposedOrder(
             i.strategy, i.ticker, i.event_ticker, i.side, i.action, i.limit_price, i.count
@@ -374,5 +379,6 @@ class KalshiGateway:
             "filled_through": now,
             "updated_at": now,
             "note": "",
+            "takes_liquidity": filled > 0,
         }
         insert_frame(self._conn, "orders", pd.DataFrame([row]))

@@ -58,9 +58,9 @@ QUERIES = {
     "forecasts": "SELECT * FROM tsa_forecasts WHERE decision_time = ? ORDER BY model",
     "fair_values": "SELECT * FROM tsa_fair_values WHERE decision_time = ? ORDER BY model, ticker",
     "desired_orders": "SELECT * FROM desired_orders WHERE decision_time = ? ORDER BY ALL",
-    "orders": (
+    "orders": (  # every order placed by then (their later fills may differ, the orders not)
         "SELECT client_order_id, ticker, side, action, limit_price, count FROM orders "
-        "WHERE decision_time = ? ORDER BY ALL"
+        "WHERE decision_time <= ? ORDER BY ALL"
     ),
 }
 

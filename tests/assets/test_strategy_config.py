@@ -17,41 +17,38 @@ DECISION = datetime(2026, 4, 15, 9, 15, tzinfo=EASTERN)
 
 
 def seed_fair_value(warehouse) -> None:
-    """One recorded market at one decision: P(YES) 0.60, quoted 0.40 / 0.50."""
+    """One recorded market at one decision: P(YES) 0.60, quoted 0.25 / 0.50."""
     with warehouse.transaction(["tsa_fair_values"]) as conn:
         conn.execute(
             "INSERT INTO tsa_fair_values VALUES ('2026-04-13', ?, ?, ?, 2450000, false, ?, 0.6, "
-            "0.40, 0.50, ?, 'quadratic', 1)",
+            "0.25, 0.50, ?, 'quadratic', 1)",
             [DECISION, EVENT, TICKER, PRICING_MODEL, DECISION],
         )
 
 
-# Limit = min(ask, k × fair) per side (YES: fair 0.60, ask 0.50; NO: fair 0.40, ask 0.60),
-# maker fee 0 on the quadratic series, so edge = fair − limit; the NO exit (bid 0.50 beats
-# fair 0.40 by 0.10) does not depend on k.
+# YES limit = min(ask 0.50, k × 0.60), at or above the 0.25 bid; maker fee 0 on the quadratic
+# series, so edge = fair − limit. NO (fair 0.40, bid 0.50) has no entry: k × 0.40 is behind its
+# bid; its exit (bid 0.50 beats fair 0.40 by 0.10) does not depend on k.
 @pytest.mark.parametrize(
     ("config", "expected"),
     [
         (
-            {},
+            {},  # k = 0.65
             [
-                ("entry", "no", "buy", Decimal("0.3000"), 100, 0.10),
-                ("entry", "yes", "buy", Decimal("0.4500"), 100, 0.15),
+                ("entry", "yes", "buy", Decimal("0.3900"), 100, 0.21),
                 ("exit", "no", "sell", Decimal("0.5000"), 100, 0.10),
             ],
         ),
         (
             {"limit_fraction": 0.5},
             [
-                ("entry", "no", "buy", Decimal("0.2000"), 100, 0.20),
                 ("entry", "yes", "buy", Decimal("0.3000"), 100, 0.30),
                 ("exit", "no", "sell", Decimal("0.5000"), 100, 0.10),
             ],
         ),
         (
-            {"edge_threshold": 0.12, "max_contracts_per_order": 7},
+            {"edge_threshold": 0.22, "max_contracts_per_order": 7},
             [
-                ("entry", "yes", "buy", Decimal("0.4500"), 7, 0.15),
                 ("exit", "no", "sell", Decimal("0.5000"), 7, 0.10),
             ],
         ),
