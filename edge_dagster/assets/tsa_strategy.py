@@ -23,13 +23,14 @@ from dagster import (
 
 from edge_dagster.assets.tsa_markets import WEEKLY, partition_mondays, tsa_market_snapshots
 from edge_dagster.core.distributions import WeeklyAverageDistribution
+from edge_dagster.core.fair_values import PricedContract, Problem, fair_value_problems
 from edge_dagster.core.strategy import PricedMarket, StrategyConfig, desired_orders
 from edge_dagster.core.tickers import tsa_event_ticker, tsa_market_ticker
 from edge_dagster.core.tsa_model import MODELS, PRICING_MODEL, forecast_table
 from edge_dagster.resources.sources import DataSourcesResource
 from edge_dagster.resources.warehouse import WarehouseResource
 from edge_dagster.sources.kalshi_markets import TSA_FEE_MULTIPLIER, TSA_FEE_TYPE
-from edge_dagster.warehouse import decimal_or_none, fetch_row, replace_rows
+from edge_dagster.warehouse import decimal_or_none, replace_rows
 
 STRATEGY = "tsa_weekly"
 # Kalshi's standard 2026 ladder; weeks without recorded markets are priced on it for scoring.
@@ -181,31 +182,45 @@ def tsa_fair_values(
     )
 
 
+def fair_value_problems_by_kind(warehouse: WarehouseResource) -> dict[str, list[Problem]]:
+    """Every stored TSA ladder (event × decision × model) through the shared coherence rules."""
+    with warehouse.get_connection() as conn:
+        rows = conn.execute(
+            "SELECT event_ticker, decision_time, model, ticker, strike, fair_yes "
+            "FROM tsa_fair_values"
+        ).fetchall()
+    ladders: dict[tuple, list[PricedContract]] = {}
+    for event, decision_time, model, ticker, strike, fair_yes in rows:
+        contract = PricedContract(ticker, "greater", strike, None, fair_yes)
+        ladders.setdefault((event, decision_time, model), []).append(contract)
+    found: dict[str, list[Problem]] = {}
+    for ladder in ladders.values():
+        for problem in fair_value_problems(ladder):
+            found.setdefault(problem.kind, []).append(problem)
+    return found
+
+
+def _check_result(problems: list[Problem]) -> AssetCheckResult:
+    return AssetCheckResult(
+        passed=not problems,
+        severity=AssetCheckSeverity.ERROR,
+        metadata={
+            "problems": len(problems),
+            "first": "; ".join(f"{p.ticker}: {p.detail}" for p in problems[:5]) or "none",
+        },
+    )
+
+
 @asset_check(asset=tsa_fair_values, blocking=True)
 def tsa_fair_values_are_probabilities(warehouse: WarehouseResource) -> AssetCheckResult:
     """Every fair value lies in [0, 1]."""
-    with warehouse.get_connection() as conn:
-        (bad,) = fetch_row(
-            conn, "SELECT count(*) FROM tsa_fair_values WHERE NOT fair_yes BETWEEN 0 AND 1"
-        )
-    return AssetCheckResult(
-        passed=bad == 0, severity=AssetCheckSeverity.ERROR, metadata={"out_of_range": bad}
-    )
+    return _check_result(fair_value_problems_by_kind(warehouse).get("out_of_range", []))
 
 
 @asset_check(asset=tsa_fair_values, blocking=True)
 def tsa_fair_values_monotone_in_strike(warehouse: WarehouseResource) -> AssetCheckResult:
     """For a "greater than" ladder P(avg > strike) never rises with the strike."""
-    with warehouse.get_connection() as conn:
-        (bad,) = fetch_row(
-            conn,
-            "SELECT count(*) FROM (SELECT fair_yes - lag(fair_yes) OVER (PARTITION BY "
-            "week_monday, decision_time, model ORDER BY strike) AS step FROM tsa_fair_values) "
-            "WHERE step > 1e-12",
-        )
-    return AssetCheckResult(
-        passed=bad == 0, severity=AssetCheckSeverity.ERROR, metadata={"increasing_steps": bad}
-    )
+    return _check_result(fair_value_problems_by_kind(warehouse).get("not_monotone", []))
 
 
 @asset(group_name="trading", deps=[tsa_fair_values], **WEEKLY)
