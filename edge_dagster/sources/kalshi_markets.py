@@ -160,7 +160,9 @@ class MarketHistory:
             mid=(candles["yes_bid_close"] + candles["yes_ask_close"]) / 2
         ).sort_values("end")
         keys = decisions[["ticker", "decision_time"]].copy()
-        keys["decision_time"] = pd.to_datetime(keys["decision_time"], utc=True)
+        keys["decision_time"] = pd.to_datetime(keys["decision_time"], utc=True).astype(
+            "datetime64[ns, UTC]"
+        )
         keys["order"] = range(len(keys))
         matched = pd.merge_asof(
             keys.sort_values("decision_time"),
