@@ -1,19 +1,12 @@
-"""Jobs that schedules, sensors and the quick start launch."""
+"""Jobs that schedules, sensors and the quick start launch (partitioning is the assets')."""
 
 from __future__ import annotations
 
 from dagster import AssetSelection, define_asset_job
 
-from edge_dagster.partitions import (
-    tsa_daily_partitions,
-    tsa_weekly_partitions,
-    weather_daily_city_partitions,
-)
-
 tsa_ingest_job = define_asset_job(
     "tsa_ingest_job",
     selection=AssetSelection.assets("tsa_checkpoint_raw"),
-    partitions_def=tsa_daily_partitions,
     description="Fetch TSA daily figures into tsa_checkpoint_raw (one run per partition range).",
 )
 
@@ -26,7 +19,6 @@ tsa_tables_job = define_asset_job(
 tsa_weekly_job = define_asset_job(
     "tsa_weekly_job",
     selection=AssetSelection.groups("markets", "forecast", "pricing", "trading"),
-    partitions_def=tsa_weekly_partitions,
     description=(
         "The TSA weekly strategy for a week or a range of weeks: snapshots, forecasts, fair "
         "values, desired orders, orders. A range of past weeks is the backtest."
@@ -36,6 +28,5 @@ tsa_weekly_job = define_asset_job(
 weather_snapshots_job = define_asset_job(
     "weather_snapshots_job",
     selection=AssetSelection.assets("weather_market_snapshots"),
-    partitions_def=weather_daily_city_partitions,
     description="Snapshot one city-day's Kalshi temperature markets at an NBM decision time.",
 )
