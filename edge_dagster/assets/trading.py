@@ -191,7 +191,9 @@ def tsa_orders(
             )
             if latest is not None and _strategy_decided(conn, latest):
                 current = [i for i in intents if i.decision_time == latest]
-                state = gateway.risk_state(STRATEGY, now, Decimal(str(config.bankroll_dollars)))
+                state = gateway.risk_state(
+                    STRATEGY, now, marks_at(latest), Decimal(str(config.bankroll_dollars))
+                )
                 outcome = gateway.execute_decision(
                     STRATEGY, events, latest, approved(current, state, limits, now), now
                 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -25,7 +25,7 @@ from edge_dagster.kalshi import KalshiClient
 from edge_dagster.kalshi import OrderRequest as KalshiOrderRequest
 from edge_dagster.kalshi.models import OrderAck
 from edge_dagster.trading.paper_exchange import OrderRequest, PaperExchange, book_fills
-from edge_dagster.warehouse import insert_frame
+from edge_dagster.warehouse import fetch_row, insert_frame
 
 ORDER_NAMESPACE = uuid.UUID("6f1d5a0e-4c1b-5d2f-9a57-0c7e0d9b7a11")
 
@@ -194,38 +194,30 @@ class KalshiGateway:
         self._client = client
         self.environment = environment
 
-    def risk_state(self, strategy: str, now: datetime, bankroll: Decimal) -> RiskState:
-        """Positions and equity from the exchange; today's notional from our own orders."""
-        positions = tuple(
-            Position(strategy, p.ticker, "yes" if p.position > 0 else "no", int(abs(p.position)))
-            for p in self._client.get_positions()
-            if p.position != 0
-        )
-        day = now.astimezone(UTC).date()
-        rows = self._conn.execute(
-            "SELECT ticker, event_ticker, sum(count * limit_price) FROM orders "
-            "WHERE environment = ? AND strategy = ? AND action = 'buy' "
-            "AND CAST(timezone('UTC', submitted_at) AS DATE) = ? GROUP BY ALL",
-            [self.environment, strategy, day],
-        ).fetchall()
-        by_market: dict[str, Decimal] = {}
-        by_event: dict[str, Decimal] = {}
-        for ticker, event, notional in rows:
-            by_market[ticker] = by_market.get(ticker, Decimal(0)) + Decimal(str(notional))
-            by_event[event] = by_event.get(event, Decimal(0)) + Decimal(str(notional))
+    def risk_state(
+        self,
+        strategy: str,
+        now: datetime,
+        marks: Mapping[str, tuple[Decimal, Decimal]],
+        bankroll: Decimal,
+    ) -> RiskState:
+        """The strategy's risk state from its own synced book (notional, today's realised and
+        mark-to-bid P&L for the kill switch), with the exchange's positions added so a ticker
+        held outside the book is never entered again. Equity is the account's (or
+        ``bankroll`` when the account is empty). Call :meth:`sync` first."""
+        book = PaperExchange(self._conn, environment=self.environment, max_contracts_per_candle=0)
         balance = self._client.get_balance()
         equity = balance.balance + (balance.portfolio_value or Decimal(0))
-        return RiskState(
-            day=day,
-            positions=positions,
-            notional_by_market=by_market,
-            notional_by_event=by_event,
-            notional_total=sum(by_market.values(), Decimal(0)),
-            day_start_equity=equity if equity > 0 else bankroll,
-            realised_pnl=Decimal(0),
-            open_mark_to_bid=Decimal(0),
-            open_cost_basis=Decimal(0),
+        state = book.risk_state(
+            strategy, now.astimezone(UTC).date(), marks, equity if equity > 0 else bankroll, at=now
         )
+        known = {p.ticker for p in state.positions}
+        outside = tuple(
+            Position(strategy, p.ticker, "yes" if p.position > 0 else "no", int(abs(p.position)))
+            for p in self._client.get_positions()
+            if p.position != 0 and p.ticker not in known
+        )
+        return replace(state, positions=state.positions + outside)
 
     def already_placed(self, client_order_ids: Sequence[str]) -> set[str]:
         if not client_order_ids:
@@ -284,7 +276,25 @@ class KalshiGateway:
                     client_id,
                 ],
             )
+        self._sync_settlements()
         return len(stale)
+
+    def _sync_settlements(self) -> None:
+        """Book Kalshi's settlement of every market we still hold: the same settlement rows as
+        the paper book writes, so positions close and P&L is realised identically."""
+        book = PaperExchange(self._conn, environment=self.environment, max_contracts_per_candle=0)
+        held = {p.ticker for p in book.positions()}
+        if not held:
+            return
+        (since,) = fetch_row(
+            self._conn,
+            "SELECT min(filled_at) FROM fills WHERE environment = ? AND ticker IN "
+            f"({', '.join('?' for _ in held)})",
+            [self.environment, *held],
+        )
+        for settlement in self._client.get_settlements(min_ts=int(since.timestamp())):
+            if settlement.ticker in held and settlement.market_result in ("yes", "no"):
+                book.settle(settlement.ticker, settlement.market_result, settlement.settled_time)
 
     def execute_decision(
         self,

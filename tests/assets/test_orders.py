@@ -1,6 +1,6 @@
 """The orders asset: each intent reaches the exchange once, in the environment asked for."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pandas as pd
@@ -23,7 +23,11 @@ ORDER_PATH = "/portfolio/events/orders"
 
 
 def seed_decision(
-    warehouse, decision: datetime = DECISION, limit: str | None = "0.45", count: int = 10
+    warehouse,
+    decision: datetime = DECISION,
+    limit: str | None = "0.45",
+    count: int = 10,
+    ticker: str = TICKER,
 ) -> None:
     """A priced decision, written directly: the market snapshot, its fair value and (unless
     ``limit`` is None) one buy-YES intent. The desired-orders table is the contract any
@@ -33,21 +37,21 @@ def seed_decision(
             conn.execute(
                 "INSERT INTO desired_orders VALUES ('tsa_weekly', '2026-04-13', ?, 'entry', ?, "
                 "?, ?, 'yes', 'buy', ?, ?, 0.6, 0.13)",
-                [decision, EVENT, EVENT, TICKER, Decimal(limit), count],
+                [decision, EVENT, EVENT, ticker, Decimal(limit), count],
             )
         conn.execute(
             "INSERT INTO market_snapshots (ticker, as_of, source, series_ticker, event_ticker, "
             "strike_type, floor_strike, status, close_time, result, fee_type, fee_multiplier) "
             "VALUES (?, ?, 'test', 'KXTSAW', ?, 'greater', 2450000, 'active', ?, '', "
             "'quadratic', 1)",
-            [TICKER, decision, EVENT, datetime(2026, 4, 20, 3, 59, tzinfo=EASTERN)],
+            [ticker, decision, EVENT, datetime(2026, 4, 20, 3, 59, tzinfo=EASTERN)],
         )
         conn.execute(
             "INSERT INTO tsa_fair_values (week_monday, decision_time, event_ticker, ticker, "
             "strike, synthetic_strike, model, fair_yes, fee_type, fee_multiplier) "
             "VALUES ('2026-04-13', ?, ?, ?, 2450000, false, 'holiday_aligned', 0.6, "
             "'quadratic', 1)",
-            [decision, EVENT, TICKER],
+            [decision, EVENT, ticker],
         )
 
 
@@ -69,11 +73,12 @@ def demo_exchange(monkeypatch):
         yield fake
 
 
-def run_orders(warehouse, kalshi: KalshiResource, as_of: str) -> bool:
+def run_orders(warehouse, kalshi: KalshiResource, as_of: str, **trading: float) -> bool:
     return materialize(
         [tsa_orders],
         partition_key="2026-04-13",
         resources={"warehouse": warehouse, "sources": replay_sources(as_of), "kalshi": kalshi},
+        run_config={"ops": {"tsa_orders": {"config": trading}}},
         raise_on_error=False,
     ).success
 
@@ -214,3 +219,41 @@ def test_a_taker_fill_at_submission_is_synced_with_its_fee(warehouse, demo_excha
     # ceil(0.07 × 3 × 0.44 × 0.56 = 0.051744) = 0.06
     assert fills == [(3, Decimal("0.4400"), Decimal("0.0600"), True)]
     assert demo_orders(warehouse)[0][3:5] == (3, "resting")
+
+
+@pytest.mark.parametrize(("loss_limit", "orders_sent"), [(0.001, 1), (0.5, 2)])
+def test_the_daily_kill_switch_halts_new_demo_orders(
+    warehouse, demo_exchange, loss_limit, orders_sent
+):
+    """Bought 10 YES at 0.45 on Wednesday; on Thursday it is marked at 0 (no bid): −$4.50
+    today, over 0.1 % of equity but under 50 %."""
+    other = "KXTSAW-26APR19-A2.50"
+    demo_exchange.add_market(other, EVENT, floor_strike=2500000)
+    demo_exchange.market_clock = lambda: (WEDNESDAY + timedelta(minutes=6)).timestamp()
+    demo = KalshiResource(environment="demo", api_base=demo_exchange.base_url)
+    seed_decision(warehouse, WEDNESDAY, "0.45")
+    assert run_orders(warehouse, demo, "2026-04-15T09:20:00-04:00")
+    demo_exchange.trade_against("ord-1", "10")
+    seed_decision(warehouse, THURSDAY, "0.45", ticker=other)
+    limit = {"daily_loss_limit_fraction": loss_limit}
+    assert run_orders(warehouse, demo, "2026-04-16T09:20:00-04:00", **limit)
+    assert len(demo_exchange.requests_to("POST", ORDER_PATH)) == orders_sent
+
+
+def test_kalshi_settlements_close_synced_positions_and_pay_out(warehouse, demo_exchange):
+    demo_exchange.market_clock = lambda: (DECISION + timedelta(minutes=6)).timestamp()
+    demo = KalshiResource(environment="demo", api_base=demo_exchange.base_url)
+    seed_decision(warehouse, DECISION, "0.45")
+    assert run_orders(warehouse, demo, "2026-04-16T09:20:00-04:00")
+    demo_exchange.trade_against("ord-1", "10")
+    demo_exchange.add_settlement(
+        TICKER, EVENT, market_result="yes", settled_time="2026-04-20T14:00:00Z"
+    )
+    assert run_orders(warehouse, demo, "2026-04-20T12:00:00-04:00")
+    with warehouse.get_connection() as conn:
+        ledger = conn.execute(
+            "SELECT kind, sum(amount) FROM cash_ledger WHERE environment = 'demo' "
+            "GROUP BY ALL ORDER BY kind"
+        ).fetchall()
+    # 10 × $1 paid for 10 × 0.45, no maker fee on a quadratic series
+    assert ledger == [("settlement", Decimal("10.0000")), ("trade", Decimal("-4.5000"))]

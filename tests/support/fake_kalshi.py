@@ -254,6 +254,9 @@ class FakeKalshiExchange:
     def __init__(self, *, page_size: int = 100, clock: Callable[[], float] = time.time) -> None:
         self.page_size = page_size
         self.clock = clock
+        self.market_clock = clock
+        """Business time stamped on orders and fills; a test replaying a past week sets it to
+        that week while signatures stay on ``clock`` (wall time)."""
         self.historical_cutoff = datetime(2026, 1, 1, tzinfo=UTC)
         self.balance = Decimal("1000.00")
         self.requests: list[RecordedRequest] = []
@@ -776,7 +779,7 @@ class FakeKalshiExchange:
             time_in_force=body["time_in_force"],
             self_trade_prevention_type=body["self_trade_prevention_type"],
             expiration_time=body.get("expiration_time"),
-            created_time=rfc3339(self.clock()),
+            created_time=rfc3339(self.market_clock()),
         )
         self.orders[order.order_id] = order
         fill_or_kill = order.time_in_force == "fill_or_kill"
@@ -843,7 +846,7 @@ class FakeKalshiExchange:
             order.fees += fee
         order.yes_price_volume += count * yes_price
         self.balance -= cost + fee
-        now = rfc3339(self.clock())
+        now = rfc3339(self.market_clock())
         position = self._positions.setdefault(order.ticker, FakePosition())
         position.position += count if order.side == "bid" else -count
         position.total_traded += count * yes_price
@@ -866,7 +869,7 @@ class FakeKalshiExchange:
                 "is_taker": not maker,
                 "fee_cost": dollars(fee),
                 "created_time": now,
-                "ts": int(self.clock()),
+                "ts": int(self.market_clock()),
                 "exchange_index": 0,
                 "subaccount_number": 0,
             }
