@@ -73,6 +73,11 @@ def demo_exchange(monkeypatch):
         yield fake
 
 
+@pytest.fixture
+def demo(demo_exchange) -> KalshiResource:
+    return KalshiResource(environment="demo", api_base=demo_exchange.base_url)
+
+
 def run_orders(warehouse, kalshi: KalshiResource, as_of: str, **trading: float) -> bool:
     return materialize(
         [tsa_orders],
@@ -83,9 +88,10 @@ def run_orders(warehouse, kalshi: KalshiResource, as_of: str, **trading: float) 
     ).success
 
 
-def test_a_demo_order_is_sent_once_and_recorded_with_its_environment(warehouse, demo_exchange):
+def test_a_demo_order_is_sent_once_and_recorded_with_its_environment(
+    warehouse, demo_exchange, demo
+):
     seed_decision(warehouse)
-    demo = KalshiResource(environment="demo", api_base=demo_exchange.base_url)
     assert run_orders(warehouse, demo, "2026-04-16T09:20:00-04:00")
     assert run_orders(warehouse, demo, "2026-04-16T09:25:00-04:00")
     assert len(demo_exchange.requests_to("POST", ORDER_PATH)) == 1
@@ -98,14 +104,15 @@ def test_a_demo_order_is_sent_once_and_recorded_with_its_environment(warehouse, 
     assert rows[0][6] in demo_exchange.orders
 
 
-def test_a_stale_decision_never_reaches_a_real_exchange(warehouse, demo_exchange):
+def test_a_stale_decision_never_reaches_a_real_exchange(warehouse, demo_exchange, demo):
     seed_decision(warehouse)
-    demo = KalshiResource(environment="demo", api_base=demo_exchange.base_url)
     assert run_orders(warehouse, demo, "2026-04-17T09:20:00-04:00")
     assert demo_exchange.requests_to("POST", ORDER_PATH) == []
 
 
-def test_live_without_the_second_opt_in_refuses_to_start(warehouse, demo_exchange, monkeypatch):
+def test_live_without_the_second_opt_in_refuses_to_start(
+    warehouse, demo_exchange, demo, monkeypatch
+):
     monkeypatch.delenv("EDGE_LIVE_CONFIRM", raising=False)
     seed_decision(warehouse)
     live = KalshiResource(environment="live", api_base=demo_exchange.base_url)
@@ -140,8 +147,7 @@ def demo_orders(warehouse) -> list[tuple]:
         ).fetchall()
 
 
-def test_a_later_decision_cancels_the_resting_order_it_replaces(warehouse, demo_exchange):
-    demo = KalshiResource(environment="demo", api_base=demo_exchange.base_url)
+def test_a_later_decision_cancels_the_resting_order_it_replaces(warehouse, demo_exchange, demo):
     seed_decision(warehouse, WEDNESDAY, "0.45")
     assert run_orders(warehouse, demo, "2026-04-15T09:20:00-04:00")
     seed_decision(warehouse, THURSDAY, "0.47")
@@ -156,8 +162,7 @@ def test_a_later_decision_cancels_the_resting_order_it_replaces(warehouse, demo_
     ]  # fmt: skip
 
 
-def test_an_unchanged_order_keeps_its_place_in_the_queue(warehouse, demo_exchange):
-    demo = KalshiResource(environment="demo", api_base=demo_exchange.base_url)
+def test_an_unchanged_order_keeps_its_place_in_the_queue(warehouse, demo_exchange, demo):
     seed_decision(warehouse, WEDNESDAY, "0.45")
     assert run_orders(warehouse, demo, "2026-04-15T09:20:00-04:00")
     seed_decision(warehouse, THURSDAY, "0.45")
@@ -166,8 +171,7 @@ def test_an_unchanged_order_keeps_its_place_in_the_queue(warehouse, demo_exchang
     assert demo_exchange.requests_to("DELETE", f"{ORDER_PATH}/ord-1") == []
 
 
-def test_a_decision_that_no_longer_wants_the_order_cancels_it(warehouse, demo_exchange):
-    demo = KalshiResource(environment="demo", api_base=demo_exchange.base_url)
+def test_a_decision_that_no_longer_wants_the_order_cancels_it(warehouse, demo_exchange, demo):
     seed_decision(warehouse, WEDNESDAY, "0.45")
     assert run_orders(warehouse, demo, "2026-04-15T09:20:00-04:00")
     seed_decision(warehouse, THURSDAY, limit=None)
@@ -175,16 +179,14 @@ def test_a_decision_that_no_longer_wants_the_order_cancels_it(warehouse, demo_ex
     assert [o.status for o in demo_exchange.orders.values()] == ["canceled"]
 
 
-def test_an_unpriced_decision_leaves_resting_orders_alone(warehouse, demo_exchange):
-    demo = KalshiResource(environment="demo", api_base=demo_exchange.base_url)
+def test_an_unpriced_decision_leaves_resting_orders_alone(warehouse, demo_exchange, demo):
     seed_decision(warehouse, WEDNESDAY, "0.45")
     assert run_orders(warehouse, demo, "2026-04-15T09:20:00-04:00")
     assert run_orders(warehouse, demo, "2026-04-16T09:20:00-04:00")
     assert [o.status for o in demo_exchange.orders.values()] == ["resting"]
 
 
-def test_fills_and_fees_are_synced_from_the_exchange(warehouse, demo_exchange):
-    demo = KalshiResource(environment="demo", api_base=demo_exchange.base_url)
+def test_fills_and_fees_are_synced_from_the_exchange(warehouse, demo_exchange, demo):
     seed_decision(warehouse, DECISION, "0.45")
     assert run_orders(warehouse, demo, "2026-04-16T09:20:00-04:00")
     demo_exchange.trade_against("ord-1", "4")
@@ -208,9 +210,8 @@ def test_fills_and_fees_are_synced_from_the_exchange(warehouse, demo_exchange):
     assert ledger == [("trade", Decimal("-4.5000"))]  # maker fills on plain quadratic: no fee
 
 
-def test_a_taker_fill_at_submission_is_synced_with_its_fee(warehouse, demo_exchange):
+def test_a_taker_fill_at_submission_is_synced_with_its_fee(warehouse, demo_exchange, demo):
     demo_exchange.set_orderbook(TICKER, no_bids=[("0.56", "3")])  # YES ask 0.44 × 3
-    demo = KalshiResource(environment="demo", api_base=demo_exchange.base_url)
     seed_decision(warehouse, DECISION, "0.45")
     assert run_orders(warehouse, demo, "2026-04-16T09:20:00-04:00")
     assert run_orders(warehouse, demo, "2026-04-16T09:21:00-04:00")
@@ -223,14 +224,13 @@ def test_a_taker_fill_at_submission_is_synced_with_its_fee(warehouse, demo_excha
 
 @pytest.mark.parametrize(("loss_limit", "orders_sent"), [(0.001, 1), (0.5, 2)])
 def test_the_daily_kill_switch_halts_new_demo_orders(
-    warehouse, demo_exchange, loss_limit, orders_sent
+    warehouse, demo_exchange, demo, loss_limit, orders_sent
 ):
     """Bought 10 YES at 0.45 on Wednesday; on Thursday it is marked at 0 (no bid): −$4.50
     today, over 0.1 % of equity but under 50 %."""
     other = "KXTSAW-26APR19-A2.50"
     demo_exchange.add_market(other, EVENT, floor_strike=2500000)
     demo_exchange.market_clock = lambda: (WEDNESDAY + timedelta(minutes=6)).timestamp()
-    demo = KalshiResource(environment="demo", api_base=demo_exchange.base_url)
     seed_decision(warehouse, WEDNESDAY, "0.45")
     assert run_orders(warehouse, demo, "2026-04-15T09:20:00-04:00")
     demo_exchange.trade_against("ord-1", "10")
@@ -240,9 +240,8 @@ def test_the_daily_kill_switch_halts_new_demo_orders(
     assert len(demo_exchange.requests_to("POST", ORDER_PATH)) == orders_sent
 
 
-def test_kalshi_settlements_close_synced_positions_and_pay_out(warehouse, demo_exchange):
+def test_kalshi_settlements_close_synced_positions_and_pay_out(warehouse, demo_exchange, demo):
     demo_exchange.market_clock = lambda: (DECISION + timedelta(minutes=6)).timestamp()
-    demo = KalshiResource(environment="demo", api_base=demo_exchange.base_url)
     seed_decision(warehouse, DECISION, "0.45")
     assert run_orders(warehouse, demo, "2026-04-16T09:20:00-04:00")
     demo_exchange.trade_against("ord-1", "10")
