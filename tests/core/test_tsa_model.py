@@ -14,6 +14,7 @@ from edge_dagster.core.tsa_model import (
     forecast_table,
     forecast_week,
     history_from_daily,
+    in_year_end_holidays,
     reference_date,
 )
 
@@ -82,6 +83,29 @@ def test_christmas_to_new_year_is_compared_on_the_calendar_date() -> None:
     assert reference_date(date(2025, 12, 24), 2) == date(2023, 12, 24)
 
 
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [
+        (date(2022, 12, 21), date(2023, 1, 8)),  # Jan 1 on a Sunday: returns the next weekend
+        (date(2024, 12, 21), date(2025, 1, 5)),  # Jan 1 on a Wednesday
+        (date(2025, 12, 21), date(2026, 1, 4)),  # Jan 1 on a Thursday
+    ],
+)
+def test_year_end_holidays_run_from_dec_21_to_the_first_sunday_after_new_year(
+    first: date, last: date
+) -> None:
+    assert not in_year_end_holidays(first - timedelta(days=1))
+    assert in_year_end_holidays(first)
+    assert in_year_end_holidays(last)
+    assert not in_year_end_holidays(last + timedelta(days=1))
+
+
+def test_a_day_moved_off_last_years_mlk_weekend_is_not_moved_into_its_new_year_return() -> None:
+    # 364 days before 2025-01-10 is Friday 2024-01-12, in the MLK Day 2024 window; the same
+    # offset from MLK Day 2024 would be 2024-01-05, the New Year return weekend: keep 01-12.
+    assert reference_date(date(2025, 1, 10), 1) == date(2024, 1, 12)
+
+
 def test_an_ordinary_day_is_compared_with_the_same_weekday_364_days_back() -> None:
     assert reference_date(date(2024, 3, 13), 1) == date(2023, 3, 15)
 
@@ -101,6 +125,31 @@ def test_holiday_aligned_takes_thanksgivings_dip_from_last_thanksgiving() -> Non
     # 364 days back, the trend week (Nov 18-24) meets Thanksgiving 2023 (trend 14/13) and
     # Thanksgiving 2024 meets an ordinary Thursday (2023-11-30): no dip, inflated level.
     assert baseline.point == pytest.approx(2_000_000 * 14 / 13, rel=1e-12)
+
+
+def _new_year_surge() -> pd.DataFrame:
+    """Flat 2.0M, except a 2.4M surge over the 2025 year-end holidays (Dec 21 .. Sun Jan 4)."""
+    daily = _constant(date(2022, 3, 1), date(2026, 1, 4), 2_000_000)
+    daily[date(2025, 12, 21) :] = 2_400_000
+    return _history(daily)
+
+
+def test_a_week_after_the_year_end_holidays_takes_its_trend_from_before_them() -> None:
+    monday = date(2026, 1, 5)
+
+    forecast = forecast_week(_new_year_surge(), monday, tsa_week_decision_times(monday)[0])
+
+    assert forecast.point == pytest.approx(2_000_000, rel=1e-12)
+
+
+def test_a_week_inside_the_year_end_holidays_takes_its_trend_from_the_latest_days() -> None:
+    # At Monday Dec 29 the last 7, 14 and 28 days hold 7, 8 and 8 surge days: the trend
+    # members are log(1.2) × (1, 8/14, 8/28), whose mean is log(1.2) × 13/21.
+    monday = date(2025, 12, 29)
+
+    forecast = forecast_week(_new_year_surge(), monday, tsa_week_decision_times(monday)[0])
+
+    assert forecast.point == pytest.approx(2_000_000 * 1.2 ** (13 / 21), rel=1e-12)
 
 
 def test_friday_decision_knows_exactly_monday_to_thursday() -> None:
