@@ -53,25 +53,42 @@ def scored_fair_values(
 
 
 def weekly_trading(conn) -> pd.DataFrame:  # noqa: ANN001 - a DuckDB connection
-    """Per settled paper week: P&L after fees, fees, and positions (tickers) traded and won."""
+    """Per closed paper week (every position settled or sold out): P&L after fees, fees, and
+    positions (tickers) traded and won. A week still holding an unsettled position is left out:
+    its P&L is not known yet."""
     return conn.execute(
         """
-        WITH positions AS (
+        WITH own_fills AS (
+            SELECT * FROM fills WHERE environment = 'paper' AND strategy = $strategy
+        ),
+        own_ledger AS (
+            SELECT * FROM cash_ledger WHERE environment = 'paper' AND strategy = $strategy
+        ),
+        still_open AS (
+            SELECT DISTINCT f.partition_key FROM (
+                SELECT partition_key, ticker, side,
+                       sum(CASE WHEN action = 'buy' THEN count ELSE -count END) AS net
+                FROM own_fills GROUP BY ALL
+            ) f
+            WHERE f.net != 0 AND NOT EXISTS (
+                SELECT 1 FROM own_ledger s WHERE s.kind = 'settlement'
+                AND s.partition_key = f.partition_key AND s.ticker = f.ticker
+            )
+        ),
+        positions AS (
             SELECT partition_key, ticker, sum(amount) AS pnl,
-                   -sum(amount) FILTER (kind = 'fee') AS fees,
-                   bool_or(kind = 'settlement') AS settled
-            FROM cash_ledger WHERE environment = 'paper' AND strategy = ?
-            GROUP BY ALL
+                   -sum(amount) FILTER (kind = 'fee') AS fees
+            FROM own_ledger GROUP BY ALL
         )
         SELECT CAST(partition_key AS DATE) AS week_monday,
                CAST(sum(pnl) AS DOUBLE) AS pnl,
                CAST(coalesce(sum(fees), 0) AS DOUBLE) AS fees,
                CAST(count(*) AS INTEGER) AS trades,
                CAST(count(*) FILTER (pnl > 0) AS INTEGER) AS wins
-        FROM positions GROUP BY partition_key HAVING bool_or(settled)
-        ORDER BY week_monday
+        FROM positions WHERE partition_key NOT IN (SELECT partition_key FROM still_open)
+        GROUP BY partition_key ORDER BY week_monday
         """,
-        [STRATEGY],
+        {"strategy": STRATEGY},
     ).df()
 
 

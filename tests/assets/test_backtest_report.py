@@ -1,11 +1,13 @@
-"""The report asset on a real backtested week: it scores every priced market against the mid."""
+"""The report: it scores every priced market against the mid and counts closed weeks only."""
 
+import duckdb
 import pytest
 from dagster import DagsterInstance, materialize
 
-from edge_dagster.assets.reporting import tsa_backtest_report
+from edge_dagster.assets.reporting import tsa_backtest_report, weekly_trading
 from edge_dagster.resources.warehouse import WarehouseResource
 from edge_dagster.settings import DEFAULT_REPLAY_DIR
+from edge_dagster.warehouse import ensure_tables
 from tests.assets.test_no_lookahead import LATER, WEEK, run_pipeline
 from tests.conftest import replay_sources
 
@@ -34,3 +36,36 @@ def test_the_report_shows_tables_and_plots(report_metadata):
     markdown = report_metadata["report"]
     assert markdown.count("data:image/png;base64,") == 3
     assert WEEK in markdown
+
+
+def test_weeks_count_once_every_position_is_settled_or_sold_out():
+    conn = duckdb.connect(":memory:")
+    ensure_tables(conn, ["fills", "cash_ledger"])
+    fills = [  # week, ticker, action, count, price
+        ("2026-03-16", "A", "buy", 10, 0.40), ("2026-03-16", "A", "sell", 10, 0.60),  # sold out
+        ("2026-03-23", "B", "buy", 10, 0.40),  # settled YES
+        ("2026-03-30", "C", "buy", 10, 0.40),  # still open
+    ]  # fmt: skip
+    for n, (week, ticker, action, count, price) in enumerate(fills):
+        conn.execute(
+            "INSERT INTO fills VALUES (?, 'c', 'paper', 'tsa_weekly', ?, ?, 'yes', ?, ?, ?, 0, "
+            "true, '2026-03-17')",
+            [f"f{n}", week, ticker, action, count, price],
+        )
+        sign = -1 if action == "buy" else 1
+        conn.execute(
+            "INSERT INTO cash_ledger VALUES (?, 'paper', 'tsa_weekly', ?, '2026-03-17', 'trade', "
+            "?, ?)",
+            [f"t{n}", week, ticker, sign * count * price],
+        )
+    conn.execute(
+        "INSERT INTO cash_ledger VALUES ('s', 'paper', 'tsa_weekly', '2026-03-23', '2026-03-30', "
+        "'settlement', 'B', 10)"
+    )
+    table = weekly_trading(conn)
+    rows = table[["week_monday", "pnl", "trades"]].itertuples(index=False)
+    # A: −4.00 + 6.00; B: −4.00 + 10.00; C holds an unsettled position: not counted yet
+    assert [(str(w.date()), p, t) for w, p, t in rows] == [
+        ("2026-03-16", 2.0, 1),
+        ("2026-03-23", 6.0, 1),
+    ]
