@@ -26,6 +26,7 @@ from edge_dagster.core.tickers import tsa_event_ticker
 from edge_dagster.resources.kalshi import KalshiResource
 from edge_dagster.resources.sources import DataSourcesResource
 from edge_dagster.resources.warehouse import WarehouseResource
+from edge_dagster.sources.kalshi_markets import DAILY_CANDLE_MINUTES
 from edge_dagster.trading.execution import (
     KalshiGateway,
     PaperWeek,
@@ -37,6 +38,7 @@ from edge_dagster.trading.paper_exchange import PaperExchange
 from edge_dagster.warehouse import decimal_or_none, fetch_row
 
 ORDER_TABLES = ["orders", "fills", "cash_ledger"]
+DAILY_CANDLE = timedelta(minutes=DAILY_CANDLE_MINUTES)
 
 
 class TradingConfig(Config):
@@ -56,6 +58,9 @@ class TradingConfig(Config):
     bankroll_dollars: float = float(StrategyConfig.bankroll)
     max_contracts_per_candle: int = 100
     """Resting fills per daily candle in the paper book (candles record no displayed size)."""
+    fill_on_later_candles_only: bool = False
+    """Conservative paper fills: skip the daily candle in progress at a decision (its low may
+    have printed between midnight and the decision) and fill from the next one."""
 
     def risk_limits(self) -> RiskLimits:
         return RiskLimits(
@@ -156,7 +161,10 @@ def tsa_orders(
                     [STRATEGY, first, last],
                 )
             exchange = PaperExchange(
-                conn, environment="paper", max_contracts_per_candle=config.max_contracts_per_candle
+                conn,
+                environment="paper",
+                max_contracts_per_candle=config.max_contracts_per_candle,
+                candle_length=DAILY_CANDLE if config.fill_on_later_candles_only else None,
             )
             markets = sources.kalshi_markets()
             for monday, event in zip(mondays, events, strict=True):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from edge_dagster.core.fees import incremental_fee, kalshi_fee
@@ -98,12 +98,15 @@ def match_resting(
     fee_type: str,
     fee_multiplier: Decimal = Decimal(1),
     taker: bool = False,
+    candle_length: timedelta | None = None,
 ) -> tuple[Fill, ...]:
     """Fill a resting order at its limit against candles that end after its decision time.
 
     A YES bid at L fills when the candle's yes_ask_low ≤ L, a YES ask at L when yes_bid_high ≥ L;
     each fill pays the maker fee accumulated over the order's earlier fills, or the taker fee
-    for an order that crossed the decision-time quote (``taker``): it took liquidity.
+    for an order that crossed the decision-time quote (``taker``): it took liquidity. With a
+    ``candle_length``, a candle that began before the decision is skipped too: its low or high
+    may have been printed before the order existed (the conservative reading).
     """
     book_side, yes_limit = v2_order(order.side, order.action, order.limit_price)
     fills: list[Fill] = []
@@ -112,6 +115,8 @@ def match_resting(
         if filled == order.count:
             break
         if candle.end <= order.decision_time:
+            continue
+        if candle_length is not None and candle.end - candle_length < order.decision_time:
             continue
         if book_side == "bid":
             crosses = candle.yes_ask_low <= yes_limit

@@ -103,6 +103,14 @@ def approved(
     ]
 
 
+def still_wanted(limit_price: Decimal, remaining: int, wanted: tuple[Intent, int] | None) -> bool:
+    """Whether an earlier decision's resting order is kept: the new decision wants exactly it
+    (same limit, count equal to what still rests), so its queue place survives. Otherwise it is
+    canceled, and the new decision's order (if any) is placed. At most one resting order per
+    strategy, ticker, side and action, in paper and on a real exchange alike."""
+    return wanted is not None and wanted[0].limit_price == limit_price and wanted[1] == remaining
+
+
 @dataclass(frozen=True)
 class PaperWeek:
     """Everything the paper exchange needs for one event week."""
@@ -129,8 +137,9 @@ def execute_paper_week(
     """Replay the week's decisions in time order against the paper exchange.
 
     Before each decision, resting orders fill against prices recorded since the previous one;
-    then the risk check sees the positions as they stood; then a decision's order replaces the
-    strategy's resting order on the same ticker and side (or cancels it when no longer wanted).
+    then the risk check sees the positions as they stood; then the strategy's resting orders
+    follow the same rule as on a real exchange (``still_wanted``: kept, or canceled and
+    replaced by the decision's own order).
     After the last decision, prices up to ``now`` fill what rests and settled markets pay out.
     """
     previous: datetime | None = None
@@ -146,12 +155,20 @@ def execute_paper_week(
             at=decision_time,
         )
         go = approved(wanted, state, limits, decision_time)
+        by_key = {(i.ticker, i.side, i.action): (i, n) for i, n in go}
+        kept: set[tuple[str, str, str]] = set()
         for resting in exchange.resting_orders(strategy=week.strategy):
-            # One resting order per (strategy, ticker, side): a later decision replaces it
-            # with its own order (cancel + new is the paper exchange's amend) or cancels it.
-            if resting.event_ticker == week.event_ticker and resting.decision_time < decision_time:
+            if resting.event_ticker != week.event_ticker or resting.decision_time >= decision_time:
+                continue
+            key = (resting.ticker, resting.side, resting.action)
+            remaining = resting.count - resting.filled_count
+            if still_wanted(resting.limit_price, remaining, by_key.get(key)):
+                kept.add(key)
+            else:
                 exchange.cancel(resting.client_order_id, decision_time)
         for intent, count in go:
+            if (intent.ticker, intent.side, intent.action) in kept:
+                continue
             exchange.submit(
                 OrderRequest(
                     client_order_id=intent.client_order_id,
@@ -324,8 +341,7 @@ class KalshiGateway:
             [self.environment, strategy, decision_time, *event_tickers],
         ).fetchall()
         for client_id, order_id, ticker, side, action, limit_price, remaining in resting:
-            want = wanted.get((ticker, side, action))
-            if want and want[0].limit_price == limit_price and want[1] == remaining:
+            if still_wanted(limit_price, remaining, wanted.get((ticker, side, action))):
                 kept.add((ticker, side, action))
                 continue
             self._client.cancel_order(order_id, ticker)

@@ -175,11 +175,14 @@ class PaperExchange:
         *,
         environment: str = "paper",
         max_contracts_per_candle: int,
+        candle_length: timedelta | None = None,
     ) -> None:
         ensure_tables(conn, ["orders", "fills", "cash_ledger"])
         self._conn = conn
         self.environment = environment
         self.max_contracts_per_candle = max_contracts_per_candle
+        self.candle_length = candle_length
+        """Set it to fill resting orders only on candles that began after their decision."""
 
     def submit(self, request: OrderRequest, quote: Quote | None, at: datetime) -> OrderRecord:
         """Place an order once: a known ``client_order_id`` returns its record and does nothing.
@@ -262,6 +265,7 @@ class PaperExchange:
             remaining,
             window,
             max_contracts_per_candle=self.max_contracts_per_candle,
+            candle_length=self.candle_length,
             fee_type=record.fee_type,
             fee_multiplier=record.fee_multiplier,
             taker=taker,

@@ -143,3 +143,14 @@ def test_losing_contracts_pay_nothing():
 def test_settlement_refuses_a_non_binary_result():
     with pytest.raises(ValueError, match="'scalar'"):
         settlement_payout("yes", 7, "scalar")
+
+
+def test_conservative_fills_skip_the_candle_in_progress_at_the_decision():
+    order = Order("yes", "buy", D("0.42"), 10, DECISION)
+    candles = [_candle(12, ask_low="0.30"), _candle(36, ask_low="0.41")]
+    fills = match_resting(
+        order, candles, max_contracts_per_candle=1_000, fee_type="quadratic",
+        candle_length=timedelta(days=1),
+    )  # fmt: skip
+    # the candle ending 12 h after the decision began 12 h before it: only the next one counts
+    assert fills == (Fill(10, D("0.42"), D("0"), True, DECISION + timedelta(hours=36)),)
