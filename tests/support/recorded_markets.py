@@ -5,6 +5,7 @@ Lets a test compare the live market source with the replay source on the same re
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -24,15 +25,32 @@ def serve_recorded_event(
     *,
     historical: bool = False,
     settled: bool = True,
+    book_at: datetime | None = None,
 ) -> None:
     """Add the event's series, event, markets and candles; ``settled=False`` serves the markets
-    as they were while trading (active, no result yet)."""
+    as they were while trading (active, no result yet), and ``book_at`` quotes each market's
+    top of book at the close of its last candle ending by then (sizes stay the fake's)."""
     replay = ReplayKalshiMarkets(replay_dir)
     markets = replay.event_markets(event_ticker)
     series = markets["series_ticker"].iloc[0]
     fake.add_series(series)
     fake.add_event(event_ticker, series)
+    candles = pd.read_csv(replay_dir / CANDLES_FILE)
+    candles = candles[candles["event_ticker"] == event_ticker]
     for market in markets.itertuples(index=False):
+        book = {}
+        if book_at is not None:
+            closed = candles[
+                (candles["ticker"] == market.ticker)
+                & (candles["period_end_unix"] <= book_at.timestamp())
+            ]
+            last = closed.sort_values("period_end_unix").iloc[-1]
+            book = {
+                "yes_bid_dollars": _price(last.yes_bid_close),
+                "yes_ask_dollars": _price(last.yes_ask_close),
+                "no_bid_dollars": _price(1 - last.yes_ask_close),
+                "no_ask_dollars": _price(1 - last.yes_bid_close),
+            }
         fake.add_market(
             market.ticker,
             event_ticker,
@@ -44,9 +62,9 @@ def serve_recorded_event(
             result=market.result if settled else "",
             strike_type=market.strike_type,
             floor_strike=int(market.floor_strike),
+            **book,
         )
-    candles = pd.read_csv(replay_dir / CANDLES_FILE)
-    for row in candles[candles["event_ticker"] == event_ticker].itertuples(index=False):
+    for row in candles.itertuples(index=False):
         fake.add_candle(
             row.ticker,
             int(row.period_end_unix),
