@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from edge_dagster.resources.sources import DataSourcesResource
 from edge_dagster.resources.warehouse import WarehouseResource
 from edge_dagster.settings import DEFAULT_REPLAY_DIR
+from tests.support.fake_kalshi import FakeKalshiExchange
 
 FIXTURES = Path(__file__).parent / "fixtures"
+DEMO_KEY_ID = "3b4f5c1e-0a4d-4c3b-8e9f-1a2b3c4d5e6f"
 
 
 @pytest.fixture
@@ -20,3 +25,20 @@ def warehouse(tmp_path: Path) -> WarehouseResource:
 
 def replay_sources(as_of: str, replay_dir: Path = DEFAULT_REPLAY_DIR) -> DataSourcesResource:
     return DataSourcesResource(data_source="replay", replay_dir=str(replay_dir), as_of=as_of)
+
+
+@pytest.fixture
+def kalshi_exchange(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeKalshiExchange]:
+    """A fake Kalshi exchange that knows a fresh key, which the environment also holds (as an
+    operator sets KALSHI_KEY_ID and KALSHI_PRIVATE_KEY_PEM for demo or live)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    monkeypatch.setenv("KALSHI_KEY_ID", DEMO_KEY_ID)
+    monkeypatch.setenv("KALSHI_PRIVATE_KEY_PEM", pem)
+    with FakeKalshiExchange() as fake:
+        fake.register_key(DEMO_KEY_ID, key.public_key())
+        yield fake

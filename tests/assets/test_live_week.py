@@ -2,13 +2,10 @@
 fake (the real KXTSAW-26APR19 markets and candles, unsettled), the strategy trading its current
 decision from the book, each intent sent once."""
 
-from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from dagster import materialize
 
 from edge_dagster.assets.sql_models import sql_model_assets
@@ -31,7 +28,6 @@ from tests.support.fake_kalshi import FakeKalshiExchange
 from tests.support.http_server import ScriptedHttpServer, ScriptedResponse
 from tests.support.recorded_markets import serve_recorded_event
 
-KEY_ID = "0c9a3b7e-5d1f-4e2a-9b6c-7d8e9f0a1b2c"
 WEEK = "2026-04-13"
 EVENT = "KXTSAW-26APR19"
 THURSDAY = datetime(2026, 4, 16, 9, 20, tzinfo=EASTERN)  # five minutes after the 09:15 decision
@@ -45,19 +41,11 @@ CHECKS = [
 
 
 @pytest.fixture
-def exchange(monkeypatch) -> Iterator[FakeKalshiExchange]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-    monkeypatch.setenv("KALSHI_KEY_ID", KEY_ID)
-    monkeypatch.setenv("KALSHI_PRIVATE_KEY_PEM", pem)
-    with FakeKalshiExchange() as fake:
-        fake.register_key(KEY_ID, key.public_key())
-        serve_recorded_event(fake, DEFAULT_REPLAY_DIR, EVENT, settled=False, book_at=THURSDAY)
-        yield fake
+def exchange(kalshi_exchange) -> FakeKalshiExchange:
+    serve_recorded_event(
+        kalshi_exchange, DEFAULT_REPLAY_DIR, EVENT, settled=False, book_at=THURSDAY
+    )
+    return kalshi_exchange
 
 
 @pytest.fixture

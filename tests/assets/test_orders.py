@@ -5,17 +5,13 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from dagster import materialize
 
 from edge_dagster.assets.trading import tsa_orders
 from edge_dagster.core.clock import EASTERN
 from edge_dagster.resources.kalshi import KalshiResource
 from tests.conftest import replay_sources
-from tests.support.fake_kalshi import FakeKalshiExchange
 
-KEY_ID = "3b4f5c1e-0a4d-4c3b-8e9f-1a2b3c4d5e6f"
 EVENT = "KXTSAW-26APR19"
 TICKER = "KXTSAW-26APR19-A2.45"
 DECISION = datetime(2026, 4, 16, 9, 15, tzinfo=EASTERN)
@@ -56,21 +52,11 @@ def seed_decision(
 
 
 @pytest.fixture
-def demo_exchange(monkeypatch):
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-    monkeypatch.setenv("KALSHI_KEY_ID", KEY_ID)
-    monkeypatch.setenv("KALSHI_PRIVATE_KEY_PEM", pem)
-    with FakeKalshiExchange() as fake:
-        fake.register_key(KEY_ID, key.public_key())
-        fake.add_series("KXTSAW")
-        fake.add_event(EVENT, "KXTSAW")
-        fake.add_market(TICKER, EVENT)
-        yield fake
+def demo_exchange(kalshi_exchange):
+    kalshi_exchange.add_series("KXTSAW")
+    kalshi_exchange.add_event(EVENT, "KXTSAW")
+    kalshi_exchange.add_market(TICKER, EVENT)
+    return kalshi_exchange
 
 
 @pytest.fixture
