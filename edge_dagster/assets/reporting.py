@@ -12,25 +12,31 @@ from edge_dagster.core import backtest_report as report
 from edge_dagster.core.tsa_model import PRICING_MODEL
 from edge_dagster.resources.sources import DataSourcesResource
 from edge_dagster.resources.warehouse import DUCKDB_WRITE_POOL, WarehouseResource
-from edge_dagster.sources.kalshi_markets import MARKETS_FILE
 
 DISAGREEMENTS_FILE = "kalshi_tsaw_archive_vs_settlement_disagreements.csv"
 # Scored like the seed's published numbers: 2023 on (2022 leans on thin post-COVID history).
 SCORING_START = date(2023, 1, 1)
 
 
-def kalshi_settled_results(sources: DataSourcesResource) -> dict[str, int]:
-    """Ticker → 1/0 where Kalshi's own settlement is known: the recorded markets and the
-    archive-vs-settlement disagreements (TSA restated its archive; Kalshi settled on the
-    first-published figures)."""
-    replay_dir = Path(sources.replay_dir)
-    flips = pd.read_csv(replay_dir / DISAGREEMENTS_FILE)
-    markets = pd.read_csv(replay_dir / MARKETS_FILE)
+def kalshi_settled_results(
+    sources: DataSourcesResource, event_tickers: list[str]
+) -> dict[str, int]:
+    """Ticker → 1/0 where Kalshi's own settlement is known: the events' settled markets (from
+    the recorded files or the API) and the archive-vs-settlement disagreements of 2022–2025 (TSA
+    restated its archive; Kalshi settled on the first-published figures)."""
+    flips = pd.read_csv(Path(sources.replay_dir) / DISAGREEMENTS_FILE)
+    markets = sources.kalshi_markets()
+    now = sources.now()
+    settled = {
+        ticker: int(result == "yes")
+        for event in event_tickers
+        for ticker, (result, _) in markets.settlements(event, now).items()
+    }
     return {
         **dict(
             zip(flips["market_ticker"], flips["kalshi_result"].eq("yes").astype(int), strict=True)
         ),
-        **dict(zip(markets["ticker"], markets["result"].eq("yes").astype(int), strict=True)),
+        **settled,
     }
 
 
@@ -122,7 +128,14 @@ def tsa_backtest_report(
     )
     forecasts = forecasts.dropna(subset=["actual_avg"])
     mids = sources.kalshi_markets().mids_after(fair_values)
-    scored = scored_fair_values(fair_values, weekly, kalshi_settled_results(sources), mids)
+    recorded_events = sorted(
+        fair_values.loc[~fair_values["synthetic_strike"], "ticker"]
+        .str.rsplit("-", n=1)
+        .str[0]
+        .unique()
+    )
+    settled = kalshi_settled_results(sources, recorded_events)
+    scored = scored_fair_values(fair_values, weekly, settled, mids)
     scored = scored[scored["week_monday"] >= SCORING_START]
 
     accuracy = report.forecast_accuracy(forecasts, start=SCORING_START)

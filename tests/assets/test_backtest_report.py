@@ -4,7 +4,11 @@ import duckdb
 import pytest
 from dagster import DagsterInstance, materialize
 
-from edge_dagster.assets.reporting import tsa_backtest_report, weekly_trading
+from edge_dagster.assets.reporting import (
+    kalshi_settled_results,
+    tsa_backtest_report,
+    weekly_trading,
+)
 from edge_dagster.resources.warehouse import WarehouseResource
 from edge_dagster.settings import DEFAULT_REPLAY_DIR
 from edge_dagster.warehouse import ensure_tables
@@ -69,3 +73,12 @@ def test_weeks_count_once_every_position_is_settled_or_sold_out():
         ("2026-03-16", 2.0, 1),
         ("2026-03-23", 6.0, 1),
     ]
+
+
+@pytest.mark.parametrize(("as_of", "known"), [(LATER, 16 + 21), ("2026-04-16T09:20:00-04:00", 16)])
+def test_kalshi_results_are_known_only_once_the_markets_settled(as_of, known):
+    settled = kalshi_settled_results(replay_sources(as_of), ["KXTSAW-26APR19"])
+    # the 16 archive-vs-settlement flips of 2022–2025, plus the week's 21 markets once settled
+    assert len(settled) == known
+    assert settled["TSAW-22OCT23-A2.25"] == 1
+    assert settled.get("KXTSAW-26APR19-A2.45") == (1 if known > 16 else None)
