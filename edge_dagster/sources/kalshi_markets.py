@@ -78,9 +78,6 @@ class MarketHistory:
         """Daily candles of ``tickers`` as ``CANDLE_COLUMNS``, sorted by ticker and end."""
         raise NotImplementedError
 
-    def has_event(self, event_ticker: str) -> bool:
-        return not self.event_markets(event_ticker).empty
-
     def event_snapshot(self, event_ticker: str, as_of: datetime) -> pd.DataFrame:
         """The event's markets as they stood at ``as_of`` (empty when none exist)."""
         markets = self.event_markets(event_ticker)
