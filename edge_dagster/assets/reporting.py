@@ -117,8 +117,9 @@ def tsa_backtest_report(
             "SELECT week_monday, horizon, model, forecast_avg, q10, q90 FROM tsa_forecasts"
         ).df()
         fair_values = conn.execute(
-            "SELECT week_monday, decision_time, ticker, strike, synthetic_strike, model, fair_yes "
-            "FROM tsa_fair_values ORDER BY week_monday, decision_time, model, strike"
+            "SELECT week_monday, decision_time, event_ticker, ticker, strike, synthetic_strike, "
+            "model, fair_yes FROM tsa_fair_values "
+            "ORDER BY week_monday, decision_time, model, strike"
         ).df()
         trading = weekly_trading(conn)
     for frame in (weekly, forecasts, fair_values, trading):
@@ -129,10 +130,7 @@ def tsa_backtest_report(
     forecasts = forecasts.dropna(subset=["actual_avg"])
     mids = sources.kalshi_markets().mids_after(fair_values)
     recorded_events = sorted(
-        fair_values.loc[~fair_values["synthetic_strike"], "ticker"]
-        .str.rsplit("-", n=1)
-        .str[0]
-        .unique()
+        fair_values.loc[~fair_values["synthetic_strike"], "event_ticker"].unique()
     )
     settled = kalshi_settled_results(sources, recorded_events)
     scored = scored_fair_values(fair_values, weekly, settled, mids)

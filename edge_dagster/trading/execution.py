@@ -210,6 +210,9 @@ class KalshiGateway:
         self._conn = conn
         self._client = client
         self.environment = environment
+        # The environment's own orders, fills and ledger, kept by the same bookkeeping as the
+        # paper exchange (positions, settlement rows, risk state); it never fills anything.
+        self._book = PaperExchange(conn, environment=environment, max_contracts_per_candle=0)
 
     def risk_state(
         self,
@@ -222,10 +225,9 @@ class KalshiGateway:
         mark-to-bid P&L for the kill switch), with the exchange's positions added so a ticker
         held outside the book is never entered again. Equity is the account's (or
         ``bankroll`` when the account is empty). Call :meth:`sync` first."""
-        book = PaperExchange(self._conn, environment=self.environment, max_contracts_per_candle=0)
         balance = self._client.get_balance()
         equity = balance.balance + (balance.portfolio_value or Decimal(0))
-        state = book.risk_state(
+        state = self._book.risk_state(
             strategy, now.astimezone(UTC).date(), marks, equity if equity > 0 else bankroll, at=now
         )
         known = {p.ticker for p in state.positions}
@@ -299,8 +301,7 @@ class KalshiGateway:
     def _sync_settlements(self) -> None:
         """Book Kalshi's settlement of every market we still hold: the same settlement rows as
         the paper book writes, so positions close and P&L is realised identically."""
-        book = PaperExchange(self._conn, environment=self.environment, max_contracts_per_candle=0)
-        held = {p.ticker for p in book.positions()}
+        held = {p.ticker for p in self._book.positions()}
         if not held:
             return
         (since,) = fetch_row(
@@ -311,7 +312,9 @@ class KalshiGateway:
         )
         for settlement in self._client.get_settlements(min_ts=int(since.timestamp())):
             if settlement.ticker in held and settlement.market_result in ("yes", "no"):
-                book.settle(settlement.ticker, settlement.market_result, settlement.settled_time)
+                self._book.settle(
+                    settlement.ticker, settlement.market_result, settlement.settled_time
+                )
 
     def execute_decision(
         self,
