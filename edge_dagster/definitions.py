@@ -55,11 +55,9 @@ ASSET_CHECKS = [
 def build_resources(settings: Settings) -> dict[str, object]:
     return {
         "warehouse": WarehouseResource(database=settings.duckdb_path),
-        "kalshi": KalshiResource(
-            environment=settings.kalshi_env, api_base=settings.kalshi_api_base
-        ),
+        "kalshi": KalshiResource(deployment=settings.deployment, api_base=settings.kalshi_api_base),
         "sources": DataSourcesResource(
-            data_source=settings.data_source,
+            deployment=settings.deployment,
             replay_dir=settings.replay_dir,
             as_of=settings.as_of,
             tsa_base_url=settings.tsa_base_url,

@@ -1,12 +1,26 @@
 """Every environment variable the project reads, with its default, in one place.
 
-The README's configuration table mirrors this module. Secrets (Kalshi keys) are not here:
-the Kalshi resource reads them only when it needs them, so they never enter run config.
+The README's configuration table mirrors this module. One switch, ``EDGE_DEPLOYMENT``, decides
+where data, time and orders come from:
+
+| deployment | data | clock | orders |
+|---|---|---|---|
+| ``replay`` (default) | the replay folder | ``EDGE_AS_OF`` (else the wall clock) | paper venue |
+| ``paper`` | live (tsa.gov, Kalshi market data) | wall clock | paper venue |
+| ``demo`` | live (Kalshi demo) | wall clock | Kalshi demo |
+| ``live`` | live | wall clock | Kalshi production, only with ``EDGE_LIVE_CONFIRM=yes`` |
+
+A configuration that would let a replay clock or replay data reach a real exchange (or that is
+simply garbage) raises :class:`DeploymentRefused` when the code location loads, so no run
+starts, no asset computes and no request reaches an exchange. Secrets (Kalshi keys) are not
+read here: only their presence is checked; the Kalshi resource reads them when it needs them,
+so they never enter run config.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,43 +32,118 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DUCKDB_PATH = PROJECT_ROOT / "var" / "edge.duckdb"
 DEFAULT_REPLAY_DIR = PROJECT_ROOT / "replay_data"
 DEFAULT_TSA_BASE_URL = "https://www.tsa.gov"
-DATA_SOURCES = ("replay", "live")
+DEPLOYMENTS = ("replay", "paper", "demo", "live")
+PAPER_VENUE_DEPLOYMENTS = ("replay", "paper")
+KALSHI_ENV_OF = {"replay": "paper", "paper": "paper", "demo": "demo", "live": "live"}
+"""The retired ``KALSHI_ENV`` value each deployment implies (a leftover must agree)."""
+CREDENTIAL_VARIABLES = ("KALSHI_KEY_ID", "KALSHI_PRIVATE_KEY_PATH", "KALSHI_PRIVATE_KEY_PEM")
+
+
+class DeploymentRefused(Exception):  # noqa: N818 - it names what happened, as users read it
+    """A run refuses to start: the configuration is unsafe or malformed. The message is one
+    line that names the variable and the fix (the CLI can print it as it is)."""
+
+
+def data_source_of(deployment: str) -> str:
+    """``replay`` (the replay folder) or ``live`` (HTTP) for a deployment."""
+    return "replay" if deployment == "replay" else "live"
+
+
+def refuse_unsafe(deployment: str, as_of: str, environ: Mapping[str, str]) -> None:
+    """Raise :class:`DeploymentRefused` unless the deployment may start as configured: a known
+    deployment, ``EDGE_AS_OF`` only in replay (and a valid instant), and live trading only
+    with ``EDGE_LIVE_CONFIRM=yes``. The same check runs when the code location loads and when
+    a resource is set up, so a resource built by hand cannot skip it."""
+    if deployment not in DEPLOYMENTS:
+        raise DeploymentRefused(
+            f"EDGE_DEPLOYMENT={deployment!r} is not one of {', '.join(DEPLOYMENTS)}: "
+            "set it to one of those (unset means replay)"
+        )
+    if as_of and deployment != "replay":
+        raise DeploymentRefused(
+            f"EDGE_AS_OF is accepted only with EDGE_DEPLOYMENT=replay, not {deployment}: "
+            f"a {deployment} deployment runs on the wall clock; unset EDGE_AS_OF"
+        )
+    if as_of:
+        try:
+            parse_as_of(as_of)
+        except ValueError:
+            raise DeploymentRefused(
+                f"EDGE_AS_OF={as_of!r} is not an ISO-8601 instant: use e.g. "
+                "2026-04-20T12:00:00-04:00 (a naive value is read as New York time)"
+            ) from None
+    if deployment == "live" and environ.get("EDGE_LIVE_CONFIRM") != "yes":
+        raise DeploymentRefused(
+            "EDGE_DEPLOYMENT=live refuses to start without EDGE_LIVE_CONFIRM=yes: live orders "
+            "spend real money; set both variables only when you mean it"
+        )
+
+
+def _refuse_disagreement(deployment: str, environ: Mapping[str, str]) -> None:
+    """The variables ``EDGE_DEPLOYMENT`` replaced must agree with it where still set."""
+    kalshi_env = environ.get("KALSHI_ENV", "").strip().lower()
+    if kalshi_env and kalshi_env != KALSHI_ENV_OF[deployment]:
+        raise DeploymentRefused(
+            f"KALSHI_ENV={kalshi_env} disagrees with EDGE_DEPLOYMENT={deployment}: unset "
+            "KALSHI_ENV (EDGE_DEPLOYMENT alone chooses replay, paper, demo or live)"
+        )
+    data_source = environ.get("EDGE_DATA_SOURCE", "").strip().lower()
+    if data_source and data_source != data_source_of(deployment):
+        raise DeploymentRefused(
+            f"EDGE_DATA_SOURCE={data_source} disagrees with EDGE_DEPLOYMENT={deployment} (which "
+            f"reads {data_source_of(deployment)} data): unset EDGE_DATA_SOURCE"
+        )
+
+
+def _refuse_missing_key(deployment: str, environ: Mapping[str, str]) -> None:
+    if deployment not in ("demo", "live") or environ.get("KALSHI_SECRET_ARN"):
+        return
+    has_pem = environ.get("KALSHI_PRIVATE_KEY_PATH") or environ.get("KALSHI_PRIVATE_KEY_PEM")
+    if not environ.get("KALSHI_KEY_ID") or not has_pem:
+        raise DeploymentRefused(
+            f"EDGE_DEPLOYMENT={deployment} needs a Kalshi key: set KALSHI_KEY_ID and "
+            "KALSHI_PRIVATE_KEY_PATH (or KALSHI_PRIVATE_KEY_PEM), or KALSHI_SECRET_ARN; "
+            "demo keys do not work live"
+        )
 
 
 @dataclass(frozen=True)
 class Settings:
     duckdb_path: str
-    data_source: str
+    deployment: str
     replay_dir: str
     as_of: str
     tsa_base_url: str
-    kalshi_env: str
     kalshi_api_base: str
 
     @classmethod
-    def from_env(cls) -> Settings:
-        data_source = os.environ.get("EDGE_DATA_SOURCE", "replay").strip().lower()
-        if data_source not in DATA_SOURCES:
-            raise ValueError(f"EDGE_DATA_SOURCE={data_source!r}: expected one of {DATA_SOURCES}")
-        as_of = os.environ.get("EDGE_AS_OF", "").strip()
-        if as_of:
-            parse_as_of(as_of)  # fail at load time, not in the middle of a run
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read and check the environment; raises :class:`DeploymentRefused`."""
+        environ = os.environ if environ is None else environ
+        deployment = environ.get("EDGE_DEPLOYMENT", "replay").strip().lower() or "replay"
+        as_of = environ.get("EDGE_AS_OF", "").strip()
+        refuse_unsafe(deployment, as_of, environ)
+        _refuse_disagreement(deployment, environ)
+        _refuse_missing_key(deployment, environ)
         return cls(
-            duckdb_path=os.environ.get("EDGE_DUCKDB_PATH", str(DEFAULT_DUCKDB_PATH)),
-            data_source=data_source,
-            replay_dir=os.environ.get("EDGE_REPLAY_DIR", str(DEFAULT_REPLAY_DIR)),
+            duckdb_path=environ.get("EDGE_DUCKDB_PATH", str(DEFAULT_DUCKDB_PATH)),
+            deployment=deployment,
+            replay_dir=environ.get("EDGE_REPLAY_DIR", str(DEFAULT_REPLAY_DIR)),
             as_of=as_of,
-            tsa_base_url=os.environ.get("TSA_BASE_URL", DEFAULT_TSA_BASE_URL).rstrip("/"),
-            kalshi_env=os.environ.get("KALSHI_ENV", "paper").strip().lower(),
-            kalshi_api_base=os.environ.get("KALSHI_API_BASE", "").rstrip("/"),
+            tsa_base_url=environ.get("TSA_BASE_URL", DEFAULT_TSA_BASE_URL).rstrip("/"),
+            kalshi_api_base=environ.get("KALSHI_API_BASE", "").rstrip("/"),
         )
+
+    @property
+    def data_source(self) -> str:
+        return data_source_of(self.deployment)
 
     @property
     def kalshi_market_data_url(self) -> str:
         """Live market data comes from the venue orders go to: demo's markets are its own."""
         if self.kalshi_api_base:
             return self.kalshi_api_base
-        return DEMO_BASE_URL if self.kalshi_env == "demo" else PRODUCTION_BASE_URL
+        return DEMO_BASE_URL if self.deployment == "demo" else PRODUCTION_BASE_URL
 
 
 def resolve_now(as_of: str) -> datetime:

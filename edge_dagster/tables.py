@@ -62,11 +62,16 @@ TABLE_DDL: dict[str, str] = {
             count INTEGER NOT NULL,
             fair_value DOUBLE NOT NULL,
             edge DOUBLE NOT NULL,
+            fee_type VARCHAR NOT NULL DEFAULT 'quadratic',
+            fee_multiplier DECIMAL(10, 4) NOT NULL DEFAULT 1,
+            time_in_force VARCHAR NOT NULL DEFAULT 'good_till_canceled',
+            expires_at TIMESTAMPTZ,
             PRIMARY KEY (strategy, decision_time, ticker, side, action)
         )
     """,
-    # Every order the orders asset placed, in every environment; the client order id is the
-    # idempotency key (a UUIDv5 of strategy, ticker, side, action, decision time).
+    # Every order a venue was given, in every environment: one row per intent from the moment it
+    # is recorded (pending, before a real exchange is asked) to its end. The client order id is
+    # the idempotency key (a UUIDv5 of strategy, ticker, side, action, decision time in UTC).
     "orders": """
         CREATE TABLE IF NOT EXISTS orders (
             client_order_id VARCHAR PRIMARY KEY,
@@ -93,7 +98,14 @@ TABLE_DDL: dict[str, str] = {
             filled_through TIMESTAMPTZ NOT NULL,
             updated_at TIMESTAMPTZ NOT NULL,
             note VARCHAR NOT NULL,
-            takes_liquidity BOOLEAN DEFAULT false
+            takes_liquidity BOOLEAN DEFAULT false,
+            tag VARCHAR NOT NULL DEFAULT 'entry',
+            bracket_id VARCHAR NOT NULL DEFAULT '',
+            fair_value DOUBLE NOT NULL DEFAULT 0,
+            edge DOUBLE NOT NULL DEFAULT 0,
+            time_in_force VARCHAR NOT NULL DEFAULT 'good_till_canceled',
+            expires_at TIMESTAMPTZ,
+            closed_at TIMESTAMPTZ
         )
     """,
     "fills": """
@@ -167,5 +179,26 @@ TABLE_DDL: dict[str, str] = {
 
 # Columns added after a table first shipped: applied to older warehouse files on first use.
 TABLE_MIGRATIONS: dict[str, list[str]] = {
-    "orders": ["ALTER TABLE orders ADD COLUMN IF NOT EXISTS takes_liquidity BOOLEAN DEFAULT false"],
+    "orders": [
+        "ALTER TABLE orders ADD COLUMN IF NOT EXISTS takes_liquidity BOOLEAN DEFAULT false",
+        "ALTER TABLE orders ADD COLUMN IF NOT EXISTS tag VARCHAR DEFAULT 'entry'",
+        "ALTER TABLE orders ADD COLUMN IF NOT EXISTS bracket_id VARCHAR DEFAULT ''",
+        "ALTER TABLE orders ADD COLUMN IF NOT EXISTS fair_value DOUBLE DEFAULT 0",
+        "ALTER TABLE orders ADD COLUMN IF NOT EXISTS edge DOUBLE DEFAULT 0",
+        "ALTER TABLE orders ADD COLUMN IF NOT EXISTS time_in_force VARCHAR "
+        "DEFAULT 'good_till_canceled'",
+        "ALTER TABLE orders ADD COLUMN IF NOT EXISTS expires_at TIMESTAMPTZ",
+        # Orders closed before this column existed: closed when last updated.
+        "ALTER TABLE orders ADD COLUMN IF NOT EXISTS closed_at TIMESTAMPTZ",
+        "UPDATE orders SET closed_at = updated_at "
+        "WHERE closed_at IS NULL AND status IN ('executed', 'canceled')",
+    ],
+    "desired_orders": [
+        "ALTER TABLE desired_orders ADD COLUMN IF NOT EXISTS fee_type VARCHAR DEFAULT 'quadratic'",
+        "ALTER TABLE desired_orders ADD COLUMN IF NOT EXISTS fee_multiplier DECIMAL(10, 4) "
+        "DEFAULT 1",
+        "ALTER TABLE desired_orders ADD COLUMN IF NOT EXISTS time_in_force VARCHAR "
+        "DEFAULT 'good_till_canceled'",
+        "ALTER TABLE desired_orders ADD COLUMN IF NOT EXISTS expires_at TIMESTAMPTZ",
+    ],
 }

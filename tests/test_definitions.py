@@ -63,7 +63,7 @@ def test_every_duckdb_writing_asset_is_in_the_single_writer_pool():
 
 
 def test_the_weekday_schedule_ingests_the_last_published_week_as_one_range(monkeypatch):
-    monkeypatch.setenv("EDGE_DATA_SOURCE", "live")
+    monkeypatch.setenv("EDGE_DEPLOYMENT", "paper")
     monday = datetime(2026, 4, 20, 9, 15, tzinfo=EASTERN)
     request = tsa_ingest_schedule.evaluate_tick(
         build_schedule_context(scheduled_execution_time=monday)
@@ -80,7 +80,7 @@ def test_the_weekday_schedule_ingests_the_last_published_week_as_one_range(monke
 
 
 def test_the_schedule_skips_in_replay_mode(monkeypatch):
-    monkeypatch.delenv("EDGE_DATA_SOURCE", raising=False)
+    monkeypatch.delenv("EDGE_DEPLOYMENT", raising=False)
     data = tsa_ingest_schedule.evaluate_tick(
         build_schedule_context(scheduled_execution_time=datetime(2026, 4, 20, 9, 15))
     )
@@ -112,7 +112,7 @@ def test_new_tsa_days_trigger_one_rebuild_of_the_tables(warehouse):
 
 
 def test_the_weather_schedule_snapshots_each_city_day_deciding_at_the_tick(monkeypatch):
-    monkeypatch.setenv("EDGE_DATA_SOURCE", "live")
+    monkeypatch.setenv("EDGE_DEPLOYMENT", "paper")
     tick = datetime(2026, 9, 28, 14, 15, tzinfo=UTC)  # the 13Z cycle + 75 min
     context = build_schedule_context(
         scheduled_execution_time=tick, repository_def=defs.get_repository_def()

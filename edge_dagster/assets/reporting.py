@@ -58,17 +58,17 @@ def scored_fair_values(
     return scored
 
 
-def weekly_trading(conn) -> pd.DataFrame:  # noqa: ANN001 - a DuckDB connection
-    """Per closed paper week (every position settled or sold out): P&L after fees, fees, and
-    positions (tickers) traded and won. A week still holding an unsettled position is left out:
-    its P&L is not known yet."""
+def weekly_trading(conn, environment: str) -> pd.DataFrame:  # noqa: ANN001 - DuckDB
+    """Per closed week of the strategy in ``environment`` (every position settled or sold out):
+    P&L after fees, fees, and positions (tickers) traded and won. A week still holding an
+    unsettled position is left out: its P&L is not known yet."""
     return conn.execute(
         """
         WITH own_fills AS (
-            SELECT * FROM fills WHERE environment = 'paper' AND strategy = $strategy
+            SELECT * FROM fills WHERE environment = $environment AND strategy = $strategy
         ),
         own_ledger AS (
-            SELECT * FROM cash_ledger WHERE environment = 'paper' AND strategy = $strategy
+            SELECT * FROM cash_ledger WHERE environment = $environment AND strategy = $strategy
         ),
         still_open AS (
             SELECT DISTINCT f.partition_key FROM (
@@ -94,7 +94,7 @@ def weekly_trading(conn) -> pd.DataFrame:  # noqa: ANN001 - a DuckDB connection
         FROM positions WHERE partition_key NOT IN (SELECT partition_key FROM still_open)
         GROUP BY partition_key ORDER BY week_monday
         """,
-        {"strategy": STRATEGY},
+        {"strategy": STRATEGY, "environment": environment},
     ).df()
 
 
@@ -121,7 +121,7 @@ def tsa_backtest_report(
             "model, fair_yes FROM tsa_fair_values "
             "ORDER BY week_monday, decision_time, model, strike"
         ).df()
-        trading = weekly_trading(conn)
+        trading = weekly_trading(conn, sources.deployment)
     for frame in (weekly, forecasts, fair_values, trading):
         frame["week_monday"] = pd.to_datetime(frame["week_monday"]).dt.date
     forecasts["actual_avg"] = forecasts["week_monday"].map(

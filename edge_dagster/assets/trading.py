@@ -1,5 +1,6 @@
-"""The orders asset: desired orders → the paper exchange, or Kalshi demo/live when asked."""
+"""The orders asset: desired orders → the paper venue, or Kalshi demo/live when deployed so."""
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -18,91 +19,109 @@ from edge_dagster.assets.tsa_markets import (
     partition_mondays,
     tsa_market_snapshots,
 )
-from edge_dagster.assets.tsa_strategy import STRATEGY, tsa_desired_orders
-from edge_dagster.core.matching import Quote
+from edge_dagster.assets.tsa_strategy import STRATEGY, tsa_decision, tsa_desired_orders
+from edge_dagster.core.matching import FillRule, Quote
+from edge_dagster.core.orders import Order
 from edge_dagster.core.risk import DEFAULT_RISK_LIMITS, RiskLimits
 from edge_dagster.core.strategy import StrategyConfig
 from edge_dagster.core.tickers import tsa_event_ticker
 from edge_dagster.resources.kalshi import KalshiResource
 from edge_dagster.resources.sources import DataSourcesResource
 from edge_dagster.resources.warehouse import WarehouseResource
-from edge_dagster.sources.kalshi_markets import DAILY_CANDLE_MINUTES
+from edge_dagster.settings import DeploymentRefused
 from edge_dagster.trading.execution import (
-    KalshiGateway,
+    DecisionOutcome,
     PaperWeek,
-    approved,
-    execute_paper_week,
-    intents_from_rows,
+    execute_decision,
+    replay_week,
 )
-from edge_dagster.trading.paper_exchange import PaperExchange
-from edge_dagster.warehouse import decimal_or_none, fetch_row
+from edge_dagster.trading.kalshi_venue import KalshiVenue, SyncReport, within_window
+from edge_dagster.trading.ledger import LEDGER_TABLES, Ledger, Mark, orders_from_desired
+from edge_dagster.trading.paper_venue import PaperVenue
+from edge_dagster.warehouse import decimal_or_none, ensure_tables, fetch_row
 
-ORDER_TABLES = ["orders", "fills", "cash_ledger"]
-DAILY_CANDLE = timedelta(minutes=DAILY_CANDLE_MINUTES)
+INPUT_TABLES = ["desired_orders", "market_snapshots", "tsa_fair_values"]
+
+
+def _optional(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
 
 
 class TradingConfig(Config):
-    """Risk limits and paper-book settings (defaults: ``core.risk.DEFAULT_RISK_LIMITS``)."""
+    """Risk limits and fill-model caps (defaults: ``core.risk.DEFAULT_RISK_LIMITS`` and
+    ``core.matching.FillRule``); exposure caps are fractions of current equity."""
 
     max_contracts_per_order: int = DEFAULT_RISK_LIMITS.max_contracts_per_order
-    max_notional_per_order: float = float(DEFAULT_RISK_LIMITS.max_notional_per_order)
-    max_notional_per_market_per_day: float = float(
-        DEFAULT_RISK_LIMITS.max_notional_per_market_per_day
-    )
-    max_notional_per_event_per_day: float = float(
-        DEFAULT_RISK_LIMITS.max_notional_per_event_per_day
-    )
-    max_notional_per_day: float = float(DEFAULT_RISK_LIMITS.max_notional_per_day)
+    max_market_exposure: float = float(DEFAULT_RISK_LIMITS.max_market_exposure)
+    max_event_exposure: float = float(DEFAULT_RISK_LIMITS.max_event_exposure)
+    max_strategy_exposure: float = float(DEFAULT_RISK_LIMITS.max_strategy_exposure)
+    max_total_exposure: float = float(DEFAULT_RISK_LIMITS.max_total_exposure)
     max_open_positions_per_strategy: int = DEFAULT_RISK_LIMITS.max_open_positions_per_strategy
     daily_loss_limit_fraction: float = float(DEFAULT_RISK_LIMITS.daily_loss_limit_fraction)
     bankroll_dollars: float = float(StrategyConfig.bankroll)
-    max_contracts_per_candle: int = 100
-    """Resting fills per daily candle in the paper book (candles record no displayed size)."""
-    fill_on_later_candles_only: bool = False
-    """Conservative paper fills: skip the daily candle in progress at a decision (its low may
-    have printed between midnight and the decision) and fill from the next one."""
+    """Starting equity of the paper account (demo/live use the exchange's balance)."""
+    max_contracts_per_candle: int = FillRule.max_contracts_per_candle
+    """Paper fills per later candle for one order (candles record no queue or depth)."""
+    candle_volume_share: float | None = float(FillRule.candle_volume_share)
+    """And at most this share of the candle's recorded volume (None: ignore volume)."""
+    max_contracts_at_quote: int = FillRule.max_contracts_at_quote
+    """Most an immediate-or-cancel order takes from a quote of unrecorded size."""
+    quote_volume_share: float | None = None
+    """Variant: also at most this share of the quoted bar's volume."""
 
     def risk_limits(self) -> RiskLimits:
         return RiskLimits(
             max_contracts_per_order=self.max_contracts_per_order,
-            max_notional_per_order=Decimal(str(self.max_notional_per_order)),
-            max_notional_per_market_per_day=Decimal(str(self.max_notional_per_market_per_day)),
-            max_notional_per_event_per_day=Decimal(str(self.max_notional_per_event_per_day)),
-            max_notional_per_day=Decimal(str(self.max_notional_per_day)),
+            max_market_exposure=Decimal(str(self.max_market_exposure)),
+            max_event_exposure=Decimal(str(self.max_event_exposure)),
+            max_strategy_exposure=Decimal(str(self.max_strategy_exposure)),
+            max_total_exposure=Decimal(str(self.max_total_exposure)),
             max_open_positions_per_strategy=self.max_open_positions_per_strategy,
             daily_loss_limit_fraction=Decimal(str(self.daily_loss_limit_fraction)),
         )
 
+    def fill_rule(self) -> FillRule:
+        return FillRule(
+            max_contracts_per_candle=self.max_contracts_per_candle,
+            candle_volume_share=_optional(self.candle_volume_share),
+            max_contracts_at_quote=self.max_contracts_at_quote,
+            quote_volume_share=_optional(self.quote_volume_share),
+        )
 
-def _snapshot_lookups(snapshots: pd.DataFrame):  # noqa: ANN202 - three closures
-    by_key = {(row.ticker, row.as_of.to_pydatetime()): row for row in snapshots.itertuples()}
 
-    def quote_at(ticker: str, at: datetime) -> Quote | None:
-        row = by_key.get((ticker, at))
-        if row is None or pd.isna(row.yes_bid) or pd.isna(row.yes_ask):
+class Snapshots:
+    """Quotes and marks of the week's decisions, from ``market_snapshots``."""
+
+    def __init__(self, snapshots: pd.DataFrame) -> None:
+        self._frame = snapshots
+        self._by_key = {
+            (row.ticker, row.as_of.to_pydatetime()): row for row in snapshots.itertuples()
+        }
+
+    def quote_at(self, ticker: str, at: datetime) -> Quote | None:
+        """The decision's quote; replayed bars carry no displayed size (None)."""
+        row = self._by_key.get((ticker, at))
+        if row is None or (pd.isna(row.yes_bid) and pd.isna(row.yes_ask)):
             return None
-        return Quote(  # replayed candles carry no displayed size: None, nothing taken at once
+        return Quote(
             decimal_or_none(row.yes_bid),
             None if pd.isna(row.yes_bid_size) else int(row.yes_bid_size),
             decimal_or_none(row.yes_ask),
             None if pd.isna(row.yes_ask_size) else int(row.yes_ask_size),
+            None if pd.isna(row.volume) else int(row.volume),
         )
 
-    def marks_at(at: datetime) -> dict[str, tuple[Decimal, Decimal]]:
-        rows = snapshots[snapshots["as_of"] == pd.Timestamp(at)]
+    def marks_at(self, at: datetime) -> dict[str, Mark]:
+        rows = self._frame[self._frame["as_of"] == pd.Timestamp(at)]
         return {
-            row.ticker: (
-                decimal_or_none(row.yes_bid) or Decimal(0),
-                decimal_or_none(row.yes_ask) or Decimal(1),
-            )
+            row.ticker: (decimal_or_none(row.yes_bid), decimal_or_none(row.yes_ask))
             for row in rows.itertuples()
         }
 
-    fees = {
-        row.ticker: (row.fee_type, Decimal(str(row.fee_multiplier)))
-        for row in snapshots.itertuples()
-    }
-    return quote_at, marks_at, fees
+    def tickers(self, event_ticker: str) -> tuple[str, ...]:
+        return tuple(
+            self._frame.loc[self._frame["event_ticker"] == event_ticker, "ticker"].unique()
+        )
 
 
 def _strategy_decided(conn, decision_time: datetime) -> bool:  # noqa: ANN001 - DuckDB
@@ -116,6 +135,85 @@ def _strategy_decided(conn, decision_time: datetime) -> bool:  # noqa: ANN001 - 
     return priced > 0
 
 
+def _replay_paper(
+    ledger: Ledger,
+    config: TradingConfig,
+    sources: DataSourcesResource,
+    mondays: list,
+    orders: list[Order],
+    snapshots: Snapshots,
+    now: datetime,
+) -> None:
+    """Replay the weeks from scratch on the paper venue (the book is derived data), so a re-run
+    sees each decision's account exactly as it stood then and rewrites identical rows."""
+    ledger.clear(STRATEGY, str(mondays[0]), str(mondays[-1]))
+    venue = PaperVenue(ledger, config.fill_rule(), Decimal(str(config.bankroll_dollars)))
+    markets = sources.kalshi_markets()
+    for monday in mondays:
+        event = tsa_event_ticker(monday + timedelta(days=6))
+        tickers = snapshots.tickers(event)
+        if not tickers:
+            continue
+        decisions = tuple(tsa_decision(monday, t) for t in decision_times_until(monday, now))
+        replay_week(
+            venue,
+            PaperWeek(
+                STRATEGY,
+                event,
+                tickers,
+                decisions,
+                tuple(o for o in orders if o.event_ticker == event),
+            ),  # fmt: skip
+            now=now,
+            candles_between=markets.candles_between,
+            quote_at=snapshots.quote_at,
+            settlements=lambda at, event=event: markets.settlements(event, at),
+            marks_at=snapshots.marks_at,
+            limits=config.risk_limits(),
+        )
+
+
+def _trade_on_kalshi(
+    context: AssetExecutionContext,
+    conn,  # noqa: ANN001 - DuckDB, outside any transaction: each step commits on its own
+    kalshi: KalshiResource,
+    clock: Callable[[], datetime],
+    mondays: list,
+    orders: list[Order],
+    snapshots: Snapshots,
+    limits: RiskLimits,
+) -> tuple[SyncReport, DecisionOutcome | None, str]:
+    """Sync from the exchange, then send the latest decision if it is at most 30 minutes old
+    on the wall clock. Returns the sync report, the decision's outcome, and why nothing was
+    sent (empty when something could be)."""
+    ledger = Ledger(conn, kalshi.environment)
+    venue = KalshiVenue(conn, ledger, kalshi.client(), clock)
+    report = venue.sync(recomputable=orders)
+    now = clock()
+    times = [(m, t) for m in mondays for t in decision_times_until(m, now)]
+    if not times:
+        return report, None, "no decision time has passed"
+    monday, latest = max(times, key=lambda pair: pair[1])
+    if not within_window(latest, now):
+        reason = (
+            f"the latest decision {latest.isoformat()} is more than 30 minutes before the wall "
+            f"clock {now.isoformat()}: a real exchange only receives fresh decisions"
+        )
+        context.log.warning(reason)
+        return report, None, reason
+    if not _strategy_decided(conn, latest):
+        return report, None, f"decision {latest.isoformat()} has not been priced"
+    outcome = execute_decision(
+        venue,
+        tsa_decision(monday, latest),
+        [o for o in orders if o.decision_time == latest],
+        quote_at=lambda ticker: snapshots.quote_at(ticker, latest),
+        marks=snapshots.marks_at(latest),
+        limits=limits,
+    )
+    return report, outcome, ""
+
+
 @asset(group_name="trading", deps=[tsa_desired_orders, tsa_market_snapshots], **WEEKLY)
 def tsa_orders(
     context: AssetExecutionContext,
@@ -124,92 +222,54 @@ def tsa_orders(
     sources: DataSourcesResource,
     kalshi: KalshiResource,
 ) -> MaterializeResult:
-    """Submit the week's desired orders through the Kalshi resource, each intent exactly once.
+    """Submit the week's desired orders through the deployment's venue, each intent once.
 
-    Paper (the default, and every backtest): decisions replay in time order on the paper
-    exchange, which fills resting orders only on prices recorded after each decision and
-    settles on the market result. Demo/live: only decisions from the last 30 minutes are sent.
+    Replay and paper (every backtest): decisions replay in time order on the paper venue,
+    which fills resting orders only on candles that began after them and before their expiry,
+    and settles on the market result. Demo/live: the ledger is synced from the exchange first,
+    then only a decision at most 30 minutes old on the wall clock is sent.
     """
+    if sources.deployment != kalshi.deployment:
+        raise DeploymentRefused(
+            f"the data sources are deployed as {sources.deployment} but the Kalshi venue as "
+            f"{kalshi.deployment}: build both from one EDGE_DEPLOYMENT"
+        )
     mondays = partition_mondays(context)
     first, last = str(mondays[0]), str(mondays[-1])
     now = sources.now()
-    limits = config.risk_limits()
-    tables = [*ORDER_TABLES, "desired_orders", "market_snapshots", "tsa_fair_values"]
-    synced, outcome = 0, None
-    with warehouse.transaction(tables) as conn:
+    events = [tsa_event_ticker(m + timedelta(days=6)) for m in mondays]
+    with warehouse.transaction([*LEDGER_TABLES, *INPUT_TABLES]) as conn:
         desired = conn.execute(
             "SELECT * FROM desired_orders WHERE strategy = ? AND partition_key BETWEEN ? AND ? "
             "ORDER BY decision_time, ticker, side, action",
             [STRATEGY, first, last],
         ).df()
-        events = [tsa_event_ticker(m + timedelta(days=6)) for m in mondays]
-        snapshots = conn.execute(
-            "SELECT * FROM market_snapshots WHERE event_ticker IN "
-            f"({', '.join('?' for _ in events)})",
-            events,
-        ).df()
-        quote_at, marks_at, fees = _snapshot_lookups(snapshots)
-        intents = intents_from_rows(desired, fees)
+        snapshots = Snapshots(
+            conn.execute(
+                "SELECT * FROM market_snapshots WHERE event_ticker IN "
+                f"({', '.join('?' for _ in events)})",
+                events,
+            ).df()
+        )
+        orders = orders_from_desired(desired)
         (before,) = fetch_row(conn, "SELECT count(*) FROM orders")
-        if kalshi.is_paper:
-            # The paper book is derived data: replay the weeks from scratch, so a re-run sees
-            # each decision's positions exactly as they stood then and rewrites identical rows.
-            for table in ORDER_TABLES:
-                conn.execute(
-                    f"DELETE FROM {table} WHERE environment = 'paper' AND strategy = ? "
-                    "AND partition_key BETWEEN ? AND ?",
-                    [STRATEGY, first, last],
-                )
-            exchange = PaperExchange(
-                conn,
-                environment="paper",
-                max_contracts_per_candle=config.max_contracts_per_candle,
-                candle_length=DAILY_CANDLE if config.fill_on_later_candles_only else None,
-            )
-            markets = sources.kalshi_markets()
-            for monday, event in zip(mondays, events, strict=True):
-                week_intents = tuple(i for i in intents if i.event_ticker == event)
-                tickers = tuple(
-                    snapshots.loc[snapshots["event_ticker"] == event, "ticker"].unique()
-                )
-                if not tickers:
-                    continue
-                execute_paper_week(
-                    exchange,
-                    PaperWeek(
-                        STRATEGY,
-                        event,
-                        tickers,
-                        tuple(decision_times_until(monday, now)),
-                        week_intents,
-                    ),
-                    now=now,
-                    candles_between=markets.candles_between,
-                    quote_at=quote_at,
-                    settlements=lambda at, event=event: markets.settlements(event, at),
-                    marks_at=marks_at,
-                    limits=limits,
-                    bankroll=Decimal(str(config.bankroll_dollars)),
-                )
-        else:
-            gateway = KalshiGateway(conn, kalshi.client(), kalshi.environment)
-            synced = gateway.sync(now)
-            latest = max(
-                (t for monday in mondays for t in decision_times_until(monday, now)), default=None
-            )
-            if latest is not None and _strategy_decided(conn, latest):
-                current = [i for i in intents if i.decision_time == latest]
-                state = gateway.risk_state(
-                    STRATEGY, now, marks_at(latest), Decimal(str(config.bankroll_dollars))
-                )
-                outcome = gateway.execute_decision(
-                    STRATEGY, events, latest, approved(current, state, limits, now), now
-                )
+        if kalshi.uses_paper_venue:
+            _replay_paper(Ledger(conn, kalshi.environment), config, sources, mondays, orders,
+                          snapshots, now)  # fmt: skip
+    report, outcome, not_sent = SyncReport(), None, ""
+    if not kalshi.uses_paper_venue:
+        with warehouse.get_connection() as conn:
+            ensure_tables(conn, LEDGER_TABLES)
+            report, outcome, not_sent = _trade_on_kalshi(
+                context, conn, kalshi, sources.now, mondays, orders, snapshots,
+                config.risk_limits(),
+            )  # fmt: skip
+    with warehouse.get_connection() as conn:
         (after,) = fetch_row(conn, "SELECT count(*) FROM orders")
-        (placed, filled, fees_paid) = fetch_row(
+        placed, filled_orders, filled, fees_paid = fetch_row(
             conn,
-            "SELECT count(*), coalesce(sum(filled_count), 0), "
-            "coalesce(sum(taker_fees + maker_fees), 0) FROM orders "
+            "SELECT count(*), count(*) FILTER (filled_count > 0), coalesce(sum(filled_count), 0),"
+            " coalesce(sum(taker_fees + maker_fees), 0) FROM orders "
             "WHERE strategy = ? AND partition_key BETWEEN ? AND ? AND environment = ?",
             [STRATEGY, first, last, kalshi.environment],
         )
@@ -218,11 +278,24 @@ def tsa_orders(
             "environment": MetadataValue.text(kalshi.environment),
             "new_orders": MetadataValue.int(after - before),
             "orders_in_partitions": MetadataValue.int(placed),
+            "orders_filled": MetadataValue.int(filled_orders),
+            "share_of_orders_filled": MetadataValue.float(
+                filled_orders / placed if placed else 0.0
+            ),
             "contracts_filled": MetadataValue.int(int(filled)),
             "fees_paid": MetadataValue.float(float(fees_paid)),
             "as_of": MetadataValue.text(now.isoformat()),
-            "orders_synced_from_exchange": MetadataValue.int(synced),
+            "orders_synced_from_exchange": MetadataValue.int(report.refreshed),
+            "orders_adopted_from_exchange": MetadataValue.int(report.adopted),
+            "unexplained_exchange_orders": MetadataValue.text(
+                ", ".join(report.unexplained_orders) or "none"
+            ),
+            "unexplained_exchange_positions": MetadataValue.text(
+                ", ".join(report.unexplained_positions) or "none"
+            ),
             "resting_orders_canceled": MetadataValue.int(outcome.canceled if outcome else 0),
             "resting_orders_kept": MetadataValue.int(outcome.kept if outcome else 0),
+            "risk_cuts": MetadataValue.text("; ".join(outcome.cuts) if outcome else "none"),
+            "not_sent": MetadataValue.text(not_sent or "none"),
         }
     )

@@ -14,7 +14,11 @@ from dagster import (
     asset_check,
 )
 
-from edge_dagster.core.clock import LIVE_DECISION_WINDOW, tsa_week_decision_times
+from edge_dagster.core.clock import (
+    LIVE_DECISION_WINDOW,
+    tsa_taker_decision_time,
+    tsa_week_decision_times,
+)
 from edge_dagster.core.tickers import TSA_LEGACY_SERIES, TSA_SERIES, tsa_event_ticker
 from edge_dagster.partitions import tsa_weekly_partitions
 from edge_dagster.resources.sources import DataSourcesResource
@@ -37,8 +41,10 @@ def partition_mondays(context: AssetExecutionContext) -> list[date]:
 
 
 def decision_times_until(monday: date, now: datetime) -> list[datetime]:
-    """The week's decision times that have happened by ``now``."""
-    return [t for t in tsa_week_decision_times(monday) if t <= now]
+    """The week's decision times that have happened by ``now``, in order: Monday 10:15 ET,
+    Tuesday–Friday 09:15 ET, and the Friday 15:00 UTC taker decision."""
+    times = [*tsa_week_decision_times(monday), tsa_taker_decision_time(monday)]
+    return sorted(t for t in times if t <= now)
 
 
 # Every weekly TSA asset: one run per backfill range, one DuckDB writer at a time.

@@ -5,7 +5,7 @@ reading only what was public at each: the same code is the live strategy and the
 """
 
 import json
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pandas as pd
@@ -22,19 +22,64 @@ from dagster import (
 )
 
 from edge_dagster.assets.tsa_markets import WEEKLY, partition_mondays, tsa_market_snapshots
+from edge_dagster.core.clock import (
+    EASTERN,
+    latest_published_travel_date,
+    tsa_order_expiry,
+    tsa_taker_decision_time,
+    tsa_week_decision_times,
+)
 from edge_dagster.core.distributions import WeeklyAverageDistribution
 from edge_dagster.core.fair_values import PricedContract, Problem, fair_value_problems
-from edge_dagster.core.strategy import PricedMarket, StrategyConfig, desired_orders
+from edge_dagster.core.strategy import Decision, PricedMarket, StrategyConfig, desired_orders
 from edge_dagster.core.tickers import tsa_event_ticker, tsa_market_ticker
 from edge_dagster.core.tsa_model import MODELS, PRICING_MODEL, forecast_table
 from edge_dagster.resources.sources import DataSourcesResource
 from edge_dagster.resources.warehouse import WarehouseResource
 from edge_dagster.sources.kalshi_markets import TSA_FEE_MULTIPLIER, TSA_FEE_TYPE
+from edge_dagster.trading.ledger import desired_rows
 from edge_dagster.warehouse import decimal_or_none, replace_rows
 
 STRATEGY = "tsa_weekly"
 # Kalshi's standard 2026 ladder; weeks without recorded markets are priced on it for scoring.
 SYNTHETIC_STRIKES = [1_800_000 + 50_000 * step for step in range(21)]
+FRIDAY_HORIZON = 4
+TAKER_HORIZON = 5
+"""``horizon`` of the Friday 15:00 UTC taker decision: the information of ``FRIDAY_HORIZON``."""
+
+
+def tsa_decision(monday: date, decision_time: datetime) -> Decision:
+    """The strategy's decision at ``decision_time`` of the week starting ``monday``: the Friday
+    15:00 UTC one trades immediate-or-cancel; the others rest until before the next release."""
+    taker = decision_time == tsa_taker_decision_time(monday)
+    return Decision(
+        strategy=STRATEGY,
+        partition_key=str(monday),
+        time=decision_time,
+        event_tickers=(tsa_event_ticker(monday + timedelta(days=6)),),
+        taker=taker,
+        expires_at=None if taker else tsa_order_expiry(decision_time),
+    )
+
+
+def with_taker_decisions(table: pd.DataFrame, now: datetime) -> pd.DataFrame:
+    """Add the Friday 15:00 UTC taker decision of each week whose Friday 09:15 ET forecast
+    exists and whose taker time has passed: the same forecast (no TSA figure is published in
+    between), stamped with the taker decision's time and ``TAKER_HORIZON``."""
+    friday = table[table["horizon"] == FRIDAY_HORIZON]
+    rows = []
+    for row in friday.itertuples(index=False):
+        monday = pd.Timestamp(row.week_monday).date()
+        taker, morning = tsa_taker_decision_time(monday), tsa_week_decision_times(monday)[-1]
+        if taker > now:
+            continue
+        if latest_published_travel_date(taker) != latest_published_travel_date(morning):
+            raise ValueError(f"a TSA figure was published between {morning} and {taker}")
+        stamp = pd.Timestamp(taker).tz_convert(EASTERN)
+        rows.append({**row._asdict(), "decision_time": stamp, "horizon": TAKER_HORIZON})
+    if not rows:
+        return table
+    return pd.concat([table, pd.DataFrame(rows, columns=table.columns)], ignore_index=True)
 
 
 class TsaStrategyConfig(Config):
@@ -84,7 +129,7 @@ def tsa_forecasts(
             "SELECT travel_date, travelers, published_at FROM tsa_daily WHERE published_at <= ?",
             [now],
         ).df()
-    table = forecast_table(history, mondays, now)
+    table = with_taker_decisions(forecast_table(history, mondays, now), now)
     first, last = _week_bounds(context)
     with warehouse.transaction(["tsa_forecasts"]) as conn:
         replace_rows(conn, "tsa_forecasts", table, "week_monday BETWEEN ? AND ?", [first, last])
@@ -227,8 +272,10 @@ def tsa_fair_values_monotone_in_strike(warehouse: WarehouseResource) -> AssetChe
 def tsa_desired_orders(
     context: AssetExecutionContext, config: TsaStrategyConfig, warehouse: WarehouseResource
 ) -> MaterializeResult:
-    """What the strategy wants at each decision time: entries with an edge after fees, exits
-    where the bid beats the fair value. Only recorded (non-synthetic) quoted markets trade."""
+    """What the strategy wants at each decision time: entries with an edge after fees, sized
+    jointly per event; exits where the bid, net of the taker fee, beats the fair value. Only
+    recorded (non-synthetic) quoted markets trade; resting orders expire before the next TSA
+    release, and the Friday 15:00 UTC decision trades immediate-or-cancel at the quote."""
     first, last = _week_bounds(context)
     strategy_config = config.strategy_config()
     with warehouse.get_connection() as conn:
@@ -237,7 +284,7 @@ def tsa_desired_orders(
             "AND NOT synthetic_strike ORDER BY decision_time, strike",
             [first, last, PRICING_MODEL],
         ).df()
-    rows = []
+    orders = []
     for (monday, decision_time), group in priced.groupby(["week_monday", "decision_time"]):
         markets = [
             PricedMarket(
@@ -248,28 +295,16 @@ def tsa_desired_orders(
                 yes_ask=decimal_or_none(m.yes_ask),
                 fee_type=m.fee_type,
                 fee_multiplier=decimal_or_none(m.fee_multiplier),
+                strike_type="greater",
+                floor_strike=m.strike,
             )
             for m in group.itertuples(index=False)
         ]
-        for order in desired_orders(markets, strategy_config):
-            rows.append(
-                {
-                    "strategy": STRATEGY,
-                    "partition_key": str(pd.Timestamp(monday).date()),
-                    "decision_time": decision_time,
-                    "tag": order.tag,
-                    "bracket_id": order.event_ticker,
-                    "event_ticker": order.event_ticker,
-                    "ticker": order.ticker,
-                    "side": order.side,
-                    "action": order.action,
-                    "limit_price": order.limit_price,
-                    "count": order.count,
-                    "fair_value": float(order.fair_value),
-                    "edge": float(order.edge),
-                }
-            )
-    table = pd.DataFrame(rows)
+        decision = tsa_decision(
+            pd.Timestamp(monday).date(), pd.Timestamp(decision_time).to_pydatetime()
+        )
+        orders.extend(desired_orders(markets, strategy_config, decision))
+    table = desired_rows(orders)
     with warehouse.transaction(["desired_orders"]) as conn:
         replace_rows(
             conn,

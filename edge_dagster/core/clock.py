@@ -18,6 +18,14 @@ EASTERN = ZoneInfo("America/New_York")
 UTC = ZoneInfo("UTC")
 TSA_PUBLICATION_TIME = time(9, 0)
 DECISION_TIME = time(9, 15)
+MONDAY_DECISION_TIME = time(10, 15)
+"""The week's first decision: the event opens Monday 10:00 ET (rules text, kalshi_api.md §7),
+plus 15 minutes; it has the same TSA data as 09:15 (the Friday–Sunday figures)."""
+TAKER_DECISION_UTC = time(15, 0)
+"""Friday's taker decision: the end of the recorded one-hour bar (10:00 EST / 11:00 EDT), with
+Thursday's figure out; it sees the same TSA data as Friday 09:15 ET."""
+ORDER_EXPIRY_LEAD = timedelta(minutes=5)
+"""A resting TSA order expires this long before the next publication (clock skew margin)."""
 LIVE_DECISION_WINDOW = timedelta(minutes=30)
 """How long after a decision time the live book may stand for it, and a real exchange may still
 receive its orders: later runs of a past decision read recorded candles and send nothing."""
@@ -70,15 +78,39 @@ def week_monday(day: date) -> date:
 
 
 def tsa_week_decision_times(monday: date) -> list[datetime]:
-    """The decision times of the Mon–Sun TSA week starting ``monday``.
+    """The decision times of the Mon–Sun TSA week starting ``monday``, one per known day.
 
-    Monday 09:15 ET (data through the previous Sunday, before the week's first figure) and
+    Monday 10:15 ET (data through the previous Sunday, once the event has opened) and
     Tuesday–Friday 09:15 ET, each just after a daily publication. Fri/Sat/Sun figures arrive
-    the following Monday, after the market has closed, so there is no later decision.
+    the following Monday, after the market has closed, so there is no later new information.
     """
     if monday.weekday() != 0:
         raise ValueError(f"{monday} is not a Monday")
-    return [at_eastern(monday + timedelta(days=offset), DECISION_TIME) for offset in range(5)]
+    return [at_eastern(monday, MONDAY_DECISION_TIME)] + [
+        at_eastern(monday + timedelta(days=offset), DECISION_TIME) for offset in range(1, 5)
+    ]
+
+
+def tsa_taker_decision_time(monday: date) -> datetime:
+    """The week's Friday 15:00 UTC decision, which trades immediate-or-cancel at the quote."""
+    if monday.weekday() != 0:
+        raise ValueError(f"{monday} is not a Monday")
+    return datetime.combine(monday + timedelta(days=4), TAKER_DECISION_UTC, UTC)
+
+
+def next_tsa_release(after: datetime) -> datetime:
+    """The first TSA publication (09:00 ET on a federal business day) strictly after ``after``."""
+    day = after.astimezone(EASTERN).date()
+    release = at_eastern(day, TSA_PUBLICATION_TIME)
+    if not is_federal_business_day(day) or release <= after:
+        release = at_eastern(next_federal_business_day(day), TSA_PUBLICATION_TIME)
+    return release
+
+
+def tsa_order_expiry(decision_time: datetime) -> datetime:
+    """When a TSA order placed at ``decision_time`` stops resting: before the next release,
+    so nobody who reads the new figure first can pick it off."""
+    return next_tsa_release(decision_time) - ORDER_EXPIRY_LEAD
 
 
 NBM_FULL_CYCLES_UTC = (1, 7, 13, 19)

@@ -43,11 +43,6 @@ def v2_order(side: Side, action: Action, price: Decimal) -> tuple[BookSide, Deci
     return ("bid" if buys_yes_leg else "ask"), yes_equivalent(side, price)
 
 
-def ask_for_side(side: Side, *, yes_bid: Decimal, yes_ask: Decimal) -> Decimal:
-    """What buying ``side`` costs now: the YES ask, or for NO 1 − the YES bid."""
-    return yes_ask if side == "yes" else yes_equivalent("no", yes_bid)
-
-
 def snap_to_tick(
     price: Decimal, price_ranges: Sequence[PriceRange], book_side: BookSide
 ) -> Decimal:

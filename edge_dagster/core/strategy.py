@@ -1,22 +1,30 @@
 """From fair values and quotes to desired orders: the rule every strategy shares.
 
-Entries: buy the side whose limit price — min(current ask, k × fair value of that side), snapped
-to the tick on the passive side, never behind that side's best bid — beats the fair value by the
-edge threshold after fees, sized by fractional Kelly. Exits: sell a side when its bid beats the
-current fair value by the exit threshold (the model's take-profit and stop-loss). Sells are
-written at the per-order cap; the risk check at submission cuts them to what is actually held,
-and skips them when nothing is. Orders come out in the order the risk check should spend its
-budget (``risk_priority``).
+Entries: a side is a candidate when its limit price beats the fair value by the edge threshold
+after fees. At a resting (maker) decision the limit is min(current ask, k × fair value of that
+side), snapped to the tick on the passive side and never behind that side's best bid; at a
+taker decision it is the ask itself, immediate-or-cancel. One event's candidates are sized
+jointly by fractional Kelly over the event's outcome intervals (``sizing.size_event``): a
+ladder's strikes are one bet on one quantity. Exits: sell a side at its bid when the bid, net of
+the taker fee that crossing sell pays, beats the current fair value by the exit threshold (the
+model's take-profit and stop-loss). Sells are written at the per-order cap; the risk check at
+submission cuts them to what is actually held, and skips them when nothing is. Orders come out
+in the order the risk check should spend its budget (``risk_priority``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal
+from itertools import groupby
 
+from edge_dagster.core.fair_values import PricedContract
 from edge_dagster.core.fees import fee_per_contract
+from edge_dagster.core.orders import Order
 from edge_dagster.core.prices import LINEAR_CENT, ONE, PriceRange, Side, snap_to_tick
-from edge_dagster.core.sizing import kelly_contracts
+from edge_dagster.core.sizing import Candidate, event_outcomes, size_event
 
 PROBABILITY_PLACES = Decimal("0.000001")
 
@@ -39,7 +47,8 @@ class StrategyConfig:
 
 @dataclass(frozen=True)
 class PricedMarket:
-    """One market at one decision time: the model's P(YES) and the quote then."""
+    """One market at one decision time: its strike, the model's P(YES) and the quote then
+    (a price of None: that side of the book is empty)."""
 
     ticker: str
     event_ticker: str
@@ -48,99 +57,167 @@ class PricedMarket:
     yes_ask: Decimal | None
     fee_type: str
     fee_multiplier: Decimal
+    strike_type: str = "greater"
+    floor_strike: float | None = None
+    cap_strike: float | None = None
     price_ranges: tuple[PriceRange, ...] = LINEAR_CENT
 
 
 @dataclass(frozen=True)
-class DesiredOrder:
-    ticker: str
-    event_ticker: str
-    tag: str
-    side: Side
-    action: str
-    limit_price: Decimal
-    count: int
-    fair_value: Decimal
-    edge: Decimal
+class Decision:
+    """One decision of one strategy over some events. A taker decision sends
+    immediate-or-cancel orders at the quote and leaves resting orders alone; a maker decision
+    rests its orders until ``expires_at`` (None: until canceled) and re-decides the strategy's
+    resting orders in ``event_tickers``."""
+
+    strategy: str
+    partition_key: str
+    time: datetime
+    event_tickers: tuple[str, ...] = ()
+    taker: bool = False
+    expires_at: datetime | None = None
+
+    @property
+    def manages_resting(self) -> bool:
+        return not self.taker
 
 
-def _entry(
+def _sides(market: PricedMarket, fair_yes: Decimal):  # noqa: ANN202 - four-tuples
+    """(side, fair value, ask, bid) of YES and NO; NO's ask is 1 − the YES bid."""
+    bid, ask = market.yes_bid, market.yes_ask
+    return (
+        ("yes", fair_yes, ask, bid),
+        (
+            "no",
+            ONE - fair_yes,
+            None if bid is None else ONE - bid,
+            None if ask is None else ONE - ask,
+        ),
+    )
+
+
+def _entry_limit(
     market: PricedMarket,
     side: Side,
     fair: Decimal,
     ask: Decimal,
-    bid: Decimal,
+    bid: Decimal | None,
     config: StrategyConfig,
-) -> DesiredOrder | None:
+    taker: bool,
+) -> Decimal | None:
+    if taker:
+        return ask
     book_side = "bid" if side == "yes" else "ask"
     target = min(ask, config.limit_fraction * fair)
     yes_limit = snap_to_tick(
         target if side == "yes" else ONE - target, market.price_ranges, book_side
     )
     limit = yes_limit if side == "yes" else ONE - yes_limit
-    if not config.min_price <= limit <= config.max_price:
-        return None
-    if limit < bid:
+    if bid is not None and limit < bid:
         # Behind the best bid the order fills only if the market falls through it (adverse
-        # selection), while its notional still uses the risk budget: do not post it.
+        # selection), while its cost still counts against the exposure caps: do not post it.
         return None
-    maker = limit < ask
-    fee = fee_per_contract(
-        limit, maker=maker, fee_type=market.fee_type, fee_multiplier=market.fee_multiplier
-    )
-    edge = fair - limit - fee
-    if edge < config.edge_threshold:
-        return None
-    count = min(
-        config.max_contracts_per_order,
-        kelly_contracts(
-            fair,
-            limit,
-            balance=config.bankroll,
-            kelly_multiplier=config.kelly_multiplier,
-            fee_per_contract=fee,
-        ),
-    )
-    if count < 1:
-        return None
-    return DesiredOrder(
-        market.ticker, market.event_ticker, "entry", side, "buy", limit, count, fair, edge
-    )
+    return limit
 
 
-def _exit(
-    market: PricedMarket, side: Side, fair: Decimal, bid: Decimal, config: StrategyConfig
-) -> DesiredOrder | None:
-    if bid <= 0 or bid - fair < config.exit_threshold:
-        return None
-    return DesiredOrder(
-        market.ticker,
-        market.event_ticker,
-        "exit",
-        side,
-        "sell",
-        bid,
-        config.max_contracts_per_order,
-        fair,
-        bid - fair,
-    )
-
-
-def desired_orders(markets: list[PricedMarket], config: StrategyConfig) -> list[DesiredOrder]:
-    """Entries and exits for markets with a two-sided quote; unquoted markets get none."""
-    orders: list[DesiredOrder] = []
+def _entries(
+    markets: Sequence[PricedMarket], config: StrategyConfig, decision: Decision
+) -> list[Order]:
+    """One event's entries, sized jointly over its outcome intervals."""
+    outcomes = event_outcomes(
+        [PricedContract(m.ticker, m.strike_type, m.floor_strike, m.cap_strike, m.fair_yes)
+         for m in markets]
+    )  # fmt: skip
+    proposals: list[tuple[Order, Candidate]] = []
     for market in markets:
-        if market.yes_bid is None or market.yes_ask is None:
-            continue
         fair_yes = Decimal(market.fair_yes).quantize(PROBABILITY_PLACES, ROUND_HALF_EVEN)
-        sides = (
-            ("yes", fair_yes, market.yes_ask, market.yes_bid),
-            ("no", ONE - fair_yes, ONE - market.yes_bid, ONE - market.yes_ask),
+        for side, fair, ask, bid in _sides(market, fair_yes):
+            if ask is None:
+                continue
+            limit = _entry_limit(market, side, fair, ask, bid, config, decision.taker)
+            if limit is None or not config.min_price <= limit <= config.max_price:
+                continue
+            fee = fee_per_contract(
+                limit,
+                maker=not decision.taker and limit < ask,
+                fee_type=market.fee_type,
+                fee_multiplier=market.fee_multiplier,
+            )
+            edge = fair - limit - fee
+            if edge < config.edge_threshold:
+                continue
+            order = _order(market, decision, "entry", side, "buy", limit, fair, edge, config)
+            candidate = Candidate(
+                outcomes.pays(market.ticker, side), limit + fee, config.max_contracts_per_order
+            )
+            proposals.append((order, candidate))
+    counts = size_event(
+        outcomes.probabilities,
+        [candidate for _, candidate in proposals],
+        bankroll=config.bankroll,
+        kelly_multiplier=config.kelly_multiplier,
+    )
+    return [order.with_count(n) for (order, _), n in zip(proposals, counts, strict=True) if n]
+
+
+def _exits(market: PricedMarket, config: StrategyConfig, decision: Decision) -> list[Order]:
+    fair_yes = Decimal(market.fair_yes).quantize(PROBABILITY_PLACES, ROUND_HALF_EVEN)
+    exits = []
+    for side, fair, _, bid in _sides(market, fair_yes):
+        if bid is None or bid <= 0:
+            continue
+        fee = fee_per_contract(
+            bid, maker=False, fee_type=market.fee_type, fee_multiplier=market.fee_multiplier
         )
-        for side, fair, ask, bid in sides:
-            entry = _entry(market, side, fair, ask, bid, config)
-            exit_ = _exit(market, side, fair, bid, config)
-            orders.extend(order for order in (entry, exit_) if order is not None)
+        edge = bid - fee - fair
+        if edge >= config.exit_threshold:
+            exits.append(_order(market, decision, "exit", side, "sell", bid, fair, edge, config))
+    return exits
+
+
+def _order(
+    market: PricedMarket,
+    decision: Decision,
+    tag: str,
+    side: Side,
+    action: str,
+    limit: Decimal,
+    fair: Decimal,
+    edge: Decimal,
+    config: StrategyConfig,
+) -> Order:
+    return Order(
+        strategy=decision.strategy,
+        partition_key=decision.partition_key,
+        decision_time=decision.time,
+        event_ticker=market.event_ticker,
+        ticker=market.ticker,
+        side=side,
+        action=action,
+        limit_price=limit,
+        count=config.max_contracts_per_order,
+        fee_type=market.fee_type,
+        fee_multiplier=market.fee_multiplier,
+        tag=tag,
+        bracket_id=market.event_ticker,
+        fair_value=fair,
+        edge=edge,
+        time_in_force="immediate_or_cancel" if decision.taker else "good_till_canceled",
+        expires_at=None if decision.taker else decision.expires_at,
+    )
+
+
+def desired_orders(
+    markets: Sequence[PricedMarket], config: StrategyConfig, decision: Decision
+) -> list[Order]:
+    """Entries and exits of one decision; a side without a quote gets none."""
+    orders: list[Order] = []
+    by_event = sorted(markets, key=lambda m: m.event_ticker)
+    for _, event_markets in groupby(by_event, key=lambda m: m.event_ticker):
+        event_markets = list(event_markets)
+        orders.extend(_entries(event_markets, config, decision))
+        for market in event_markets:
+            orders.extend(_exits(market, config, decision))
     return sorted(orders, key=lambda order: risk_priority(order.action, order.edge))
 
 

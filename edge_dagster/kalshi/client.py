@@ -35,17 +35,17 @@ from edge_dagster.kalshi.models import (
     BatchOrderResult,
     BookSide,
     CancelAck,
-    Candle,
+    CreateOrderRequest,
     DecreaseAck,
     Event,
-    Fill,
+    ExchangeFill,
+    ExchangeOrder,
     HistoricalCutoff,
     Market,
+    MarketCandlestick,
     MarketPosition,
-    Order,
     OrderAck,
     Orderbook,
-    OrderRequest,
     Series,
     Settlement,
     format_count,
@@ -498,7 +498,7 @@ class KalshiClient:
         period_interval: int,
         *,
         cutoff: HistoricalCutoff | None = None,
-    ) -> list[Candle]:
+    ) -> list[MarketCandlestick]:
         """Candles ending within [start_ts, end_ts] (Unix seconds; interval 1, 60 or 1440 min).
 
         A range ending before the historical cutoff's ``market_settled_ts`` is served by the
@@ -517,7 +517,9 @@ class KalshiClient:
         params = _query(start_ts=start_ts, end_ts=end_ts, period_interval=period_interval)
         return self._read(
             path,
-            lambda p: [Candle.from_json(candle) for candle in _list_member(p, "candlesticks")],
+            lambda p: [
+                MarketCandlestick.from_json(candle) for candle in _list_member(p, "candlesticks")
+            ],
             params,
         )
 
@@ -550,18 +552,18 @@ class KalshiClient:
         status: str | None = None,
         min_ts: int | None = None,
         max_ts: int | None = None,
-    ) -> list[Order]:
+    ) -> list[ExchangeOrder]:
         params = _query(
             ticker=ticker, event_ticker=event_ticker, status=status, min_ts=min_ts, max_ts=max_ts
         )
         return self._paginate(
-            "/portfolio/orders", "orders", Order.from_json, params, PORTFOLIO_PAGE_LIMIT
+            "/portfolio/orders", "orders", ExchangeOrder.from_json, params, PORTFOLIO_PAGE_LIMIT
         )
 
-    def get_order(self, order_id: str) -> Order:
+    def get_order(self, order_id: str) -> ExchangeOrder:
         return self._read(
             _path("portfolio", "orders", order_id),
-            lambda p: Order.from_json(_member(p, "order")),
+            lambda p: ExchangeOrder.from_json(_member(p, "order")),
             cost=CHEAP_REQUEST_COST,
         )
 
@@ -572,10 +574,10 @@ class KalshiClient:
         order_id: str | None = None,
         min_ts: int | None = None,
         max_ts: int | None = None,
-    ) -> list[Fill]:
+    ) -> list[ExchangeFill]:
         params = _query(ticker=ticker, order_id=order_id, min_ts=min_ts, max_ts=max_ts)
         return self._paginate(
-            "/portfolio/fills", "fills", Fill.from_json, params, PORTFOLIO_PAGE_LIMIT
+            "/portfolio/fills", "fills", ExchangeFill.from_json, params, PORTFOLIO_PAGE_LIMIT
         )
 
     def get_settlements(
@@ -595,7 +597,9 @@ class KalshiClient:
             PORTFOLIO_PAGE_LIMIT,
         )
 
-    def find_order_by_client_order_id(self, ticker: str, client_order_id: str) -> Order | None:
+    def find_order_by_client_order_id(
+        self, ticker: str, client_order_id: str
+    ) -> ExchangeOrder | None:
         """The live order we created with ``client_order_id`` on ``ticker``, if any."""
         for order in self.get_orders(ticker=ticker):
             if order.client_order_id == client_order_id:
@@ -604,7 +608,7 @@ class KalshiClient:
 
     # --- order entry (V2) ----------------------------------------------------------------
 
-    def create_order(self, order: OrderRequest) -> OrderAck:
+    def create_order(self, order: CreateOrderRequest) -> OrderAck:
         """Place one order; safe to call again with the same request after any failure.
 
         After a 5xx or lost connection the order is looked up by its ``client_order_id`` and
@@ -719,7 +723,7 @@ class KalshiClient:
             body=body,
         )
 
-    def batch_create_orders(self, orders: Sequence[OrderRequest]) -> list[BatchOrderResult]:
+    def batch_create_orders(self, orders: Sequence[CreateOrderRequest]) -> list[BatchOrderResult]:
         """Place several orders in one request; each item succeeds or fails on its own.
 
         Not re-sent after an uncertain failure (raises; look the orders up by their

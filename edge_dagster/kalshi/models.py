@@ -260,6 +260,8 @@ class Market:
     price_ranges: tuple[PriceRange, ...]
     rules_primary: str
     settlement_ts: datetime | None = None
+    expiration_value: str = ""
+    """The settled value as Kalshi prints it (TSA: the weekly average, e.g. ``"2256506"``)."""
 
     @classmethod
     def from_json(cls, payload: Any) -> Market:
@@ -296,6 +298,7 @@ class Market:
             price_ranges=tuple(ranges),
             rules_primary=fields.text_or_empty("rules_primary"),
             settlement_ts=fields.optional_timestamp("settlement_ts"),
+            expiration_value=fields.text_or_empty("expiration_value"),
         )
 
 
@@ -411,7 +414,7 @@ def _dollar_keys(name: str) -> tuple[str, str]:
 
 
 @dataclass(frozen=True)
-class Candle:
+class MarketCandlestick:
     """One candlestick, from either the live or the historical endpoint."""
 
     end_period_ts: int
@@ -422,16 +425,16 @@ class Candle:
     open_interest: Decimal
 
     @classmethod
-    def from_json(cls, payload: Any) -> Candle:
-        fields = _Fields(payload, "Candle")
+    def from_json(cls, payload: Any) -> MarketCandlestick:
+        fields = _Fields(payload, "MarketCandlestick")
 
         def quotes(name: str) -> QuoteOhlc:
-            quote = _Fields(fields.raw(name), f"Candle.{name}")
+            quote = _Fields(fields.raw(name), f"MarketCandlestick.{name}")
             return QuoteOhlc(
                 *(quote.decimal(*_dollar_keys(part)) for part in ("open", "low", "high", "close"))
             )
 
-        trades = _Fields(fields.raw("price") or {}, "Candle.price")
+        trades = _Fields(fields.raw("price") or {}, "MarketCandlestick.price")
         return cls(
             end_period_ts=fields.integer("end_period_ts"),
             yes_bid=quotes("yes_bid"),
@@ -492,7 +495,7 @@ class Balance:
 
 
 @dataclass(frozen=True)
-class Order:
+class ExchangeOrder:
     """An order as ``GET /portfolio/orders`` reports it; prices are YES/NO dollars."""
 
     order_id: str
@@ -515,8 +518,8 @@ class Order:
     expiration_time: datetime | None
 
     @classmethod
-    def from_json(cls, payload: Any) -> Order:
-        fields = _Fields(payload, "Order")
+    def from_json(cls, payload: Any) -> ExchangeOrder:
+        fields = _Fields(payload, "ExchangeOrder")
         return cls(
             order_id=fields.text("order_id"),
             client_order_id=fields.optional_text("client_order_id") or None,
@@ -540,7 +543,7 @@ class Order:
 
 
 @dataclass(frozen=True)
-class Fill:
+class ExchangeFill:
     """One execution. Fills no longer carry client_order_id: join to orders by order_id."""
 
     fill_id: str
@@ -556,8 +559,8 @@ class Fill:
     created_time: datetime
 
     @classmethod
-    def from_json(cls, payload: Any) -> Fill:
-        fields = _Fields(payload, "Fill")
+    def from_json(cls, payload: Any) -> ExchangeFill:
+        fields = _Fields(payload, "ExchangeFill")
         return cls(
             fill_id=fields.text("fill_id" if fields.has("fill_id") else "trade_id"),
             order_id=fields.text("order_id"),
@@ -640,7 +643,7 @@ class Settlement:
 
 
 @dataclass(frozen=True)
-class OrderRequest:
+class CreateOrderRequest:
     """Body of ``POST /portfolio/events/orders``. ``price`` is always the YES price.
 
     ``client_order_id`` is required because it is what makes a retried create safe: the
@@ -687,7 +690,7 @@ class OrderRequest:
         count: Decimal | int,
         client_order_id: str,
         **options: Any,
-    ) -> OrderRequest:
+    ) -> CreateOrderRequest:
         """Map "buy NO at q" style intents to the YES leg (reference §3.3 table)."""
         _choice(outcome, frozenset(get_args(Outcome)), "outcome")
         _choice(action, frozenset(get_args(Action)), "action")
@@ -746,7 +749,7 @@ class OrderAck:
         )
 
     @classmethod
-    def from_order(cls, order: Order) -> OrderAck:
+    def from_order(cls, order: ExchangeOrder) -> OrderAck:
         return cls(
             order_id=order.order_id,
             client_order_id=order.client_order_id,

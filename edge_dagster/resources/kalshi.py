@@ -1,6 +1,6 @@
-"""Where orders go: the paper exchange (default), Kalshi's demo, or Kalshi live.
+"""Where orders go, per deployment: the paper venue (replay, paper), Kalshi demo, or Kalshi live.
 
-Live trading needs two explicit opt-ins: ``KALSHI_ENV=live`` and ``EDGE_LIVE_CONFIRM=yes``.
+Live trading needs two explicit opt-ins: ``EDGE_DEPLOYMENT=live`` and ``EDGE_LIVE_CONFIRM=yes``.
 Credentials are read from the environment (or AWS Secrets Manager) only when a real exchange is
 used, and never enter run config, logs or metadata.
 """
@@ -15,13 +15,9 @@ from dagster import ConfigurableResource, InitResourceContext
 
 from edge_dagster.kalshi import KalshiClient
 from edge_dagster.kalshi.client import DEMO_BASE_URL, PRODUCTION_BASE_URL
+from edge_dagster.settings import PAPER_VENUE_DEPLOYMENTS, refuse_unsafe
 
-KALSHI_ENVIRONMENTS = ("paper", "demo", "live")
 BASE_URLS = {"demo": DEMO_BASE_URL, "live": PRODUCTION_BASE_URL}
-
-
-class LiveTradingNotConfirmed(RuntimeError):
-    """``KALSHI_ENV=live`` without the second opt-in."""
 
 
 class KalshiCredentialsMissing(RuntimeError):
@@ -58,36 +54,35 @@ def load_credentials(environ: Mapping[str, str]) -> KalshiCredentials:
 
 
 class KalshiResource(ConfigurableResource):
-    """The trading venue of a run, from ``KALSHI_ENV`` (paper | demo | live)."""
+    """The trading venue of a deployment (``settings.DEPLOYMENTS``); its name is the ledger's
+    ``environment``."""
 
-    environment: str = "paper"
+    deployment: str = "replay"
     api_base: str = ""
     """Overrides the environment's base URL (tests, proxies); must end in /trade-api/v2."""
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
-        if self.environment not in KALSHI_ENVIRONMENTS:
-            raise ValueError(
-                f"KALSHI_ENV={self.environment!r}: expected one of {KALSHI_ENVIRONMENTS}"
-            )
-        if self.environment == "live" and os.environ.get("EDGE_LIVE_CONFIRM") != "yes":
-            raise LiveTradingNotConfirmed(
-                "KALSHI_ENV=live refuses to start without EDGE_LIVE_CONFIRM=yes: live orders "
-                "spend real money; set both variables only when you mean it"
-            )
+        refuse_unsafe(self.deployment, "", os.environ)
 
     @property
-    def is_paper(self) -> bool:
-        return self.environment == "paper"
+    def environment(self) -> str:
+        return self.deployment
+
+    @property
+    def uses_paper_venue(self) -> bool:
+        return self.deployment in PAPER_VENUE_DEPLOYMENTS
 
     @property
     def base_url(self) -> str:
-        return self.api_base or BASE_URLS[self.environment]
+        return self.api_base or BASE_URLS[self.deployment]
 
     def client(self) -> KalshiClient:
-        """A signed client for demo/live; raises for paper, which never talks to Kalshi."""
-        if self.is_paper:
+        """A signed client for demo/live; raises for the paper venue, which never talks to
+        an exchange."""
+        if self.uses_paper_venue:
             raise RuntimeError(
-                "paper trading has no Kalshi client: orders go to the paper exchange"
+                f"the {self.deployment} deployment has no Kalshi client: orders go to the "
+                "paper venue"
             )
         credentials = load_credentials(os.environ)
         return KalshiClient(

@@ -31,7 +31,7 @@ TSA_INGEST_LOOKBACK_DAYS = 7
 def tsa_ingest_schedule(context: ScheduleEvaluationContext) -> RunRequest | SkipReason:
     """Ingest the TSA days published by the tick's time, as one partition-range run."""
     if Settings.from_env().data_source != "live":
-        return SkipReason("EDGE_DATA_SOURCE is not 'live': replays are backfilled, not scheduled")
+        return SkipReason("EDGE_DEPLOYMENT is replay: replays are backfilled, not scheduled")
     newest = latest_published_travel_date(context.scheduled_execution_time)
     oldest = newest - timedelta(days=TSA_INGEST_LOOKBACK_DAYS - 1)
     return RunRequest(

@@ -29,7 +29,7 @@ def weather_snapshot_schedule(
 ) -> list[RunRequest] | SkipReason:
     """One run per city-day whose decision times include this tick (today's and tomorrow's)."""
     if Settings.from_env().data_source != "live":
-        return SkipReason("EDGE_DATA_SOURCE is not 'live': replays are backfilled, not scheduled")
+        return SkipReason("EDGE_DEPLOYMENT is replay: replays are backfilled, not scheduled")
     tick = context.scheduled_execution_time.astimezone(UTC)
     requests = []
     for city in WEATHER_CITIES:

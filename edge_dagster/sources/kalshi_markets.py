@@ -1,9 +1,11 @@
 """Point-in-time Kalshi market data: recorded files (replay) or the Trade API (live).
 
-A snapshot at ``as_of`` lists an event's markets with the quote of the last daily candle that
-closed by then (candles close at 00:00 ET), and a result only once the market has settled.
-Candles ending after a decision are what the paper exchange fills resting orders against. Live,
-the decision being traded right now is quoted from the current top of book instead.
+A snapshot at ``as_of`` lists an event's markets with the quote of the last recorded bar that
+closed by then, and a result only once the market has settled. Bars are candles (replay: daily,
+closing 00:00 ET; live: hourly) and, in replay, the real one-hour bars ending Friday 15:00 UTC
+(quotes only: no resting order ever fills from them). Candles are what the paper venue fills
+resting orders on (``core.matching``: only those that began after the order). Live, the decision
+being traded right now — measured on the wall clock — is quoted from the current top of book.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from edge_dagster.kalshi import KalshiClient
 from edge_dagster.kalshi.models import Market
 
 MARKETS_FILE = "kalshi_tsaw_markets_2026.csv"
+EARLIER_MARKETS_FILE = "kalshi_tsaw_markets_2022_2025.csv"
 CANDLES_FILE = "kalshi_tsaw_daily_candles_2026.csv"
+FRIDAY_QUOTES_FILE = "kalshi_tsaw_friday_quotes_2022_2026.csv"
 # Not in the recorded files: KXTSAW's fee schedule as read from GET /series (standard taker fee,
 # no maker fee). Live mode reads the real values from the series endpoint.
 TSA_FEE_TYPE = "quadratic"
@@ -36,6 +40,9 @@ TSA_SETTLEMENT_DELAY = timedelta(hours=1)
 # old; an older one is no quote at all (the market may have stopped trading).
 QUOTE_MAX_AGE = timedelta(hours=24)
 DAILY_CANDLE_MINUTES = 1440
+LIVE_CANDLE_MINUTES = 60
+"""Past decisions and paper fills read hourly candles live: the first hour that begins after
+an order is the first that may fill it."""
 
 SNAPSHOT_COLUMNS = [
     "ticker", "as_of", "source", "series_ticker", "event_ticker", "strike_type", "floor_strike",
@@ -44,14 +51,16 @@ SNAPSHOT_COLUMNS = [
 ]  # fmt: skip
 MARKET_COLUMNS = [
     "ticker", "event_ticker", "series_ticker", "strike_type", "floor_strike", "cap_strike",
-    "opens_at", "close_time", "settles_at", "result", "fee_type", "fee_multiplier",
+    "opens_at", "close_time", "settles_at", "result", "settled_value", "fee_type",
+    "fee_multiplier",
 ]  # fmt: skip
-"""One row per market, whatever the source: what a point-in-time view needs."""
+"""One row per market, whatever the source: what a point-in-time view needs. ``settled_value``
+is Kalshi's settled value (TSA: the weekly average it settled on), NaN where unknown."""
 CANDLE_COLUMNS = [
-    "ticker", "end", "yes_bid_close", "yes_ask_close", "yes_bid_high", "yes_ask_low",
-    "trade_price_close", "volume", "open_interest",
+    "ticker", "start", "end", "yes_bid_close", "yes_ask_close", "yes_bid_high", "yes_ask_low",
+    "trade_price_low", "trade_price_high", "trade_price_close", "volume", "open_interest",
 ]  # fmt: skip
-"""One row per daily candle (prices as floats in dollars)."""
+"""One row per recorded bar (prices as floats in dollars, NaN where not recorded)."""
 
 
 def _decimal(value: float) -> Decimal | None:
@@ -60,6 +69,24 @@ def _decimal(value: float) -> Decimal | None:
 
 def _float(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
+
+
+def _side_price(value: float, empty: float) -> Decimal | None:
+    """A bar's closing bid or ask: None where the side was empty (bid 0, ask 1)."""
+    price = _decimal(value)
+    return None if price is None or price == Decimal(empty) else price
+
+
+def _count(value: float) -> int | None:
+    return None if pd.isna(value) else int(value)
+
+
+def _settled_value(text: str) -> float:
+    """Kalshi's printed settled value as a number (NaN when it is not one)."""
+    try:
+        return float(text.replace(",", ""))
+    except ValueError:
+        return float("nan")
 
 
 class MarketHistory:
@@ -75,8 +102,13 @@ class MarketHistory:
         raise NotImplementedError
 
     def candles(self, tickers: Iterable[str]) -> pd.DataFrame:
-        """Daily candles of ``tickers`` as ``CANDLE_COLUMNS``, sorted by ticker and end."""
+        """Candles of ``tickers`` as ``CANDLE_COLUMNS``, sorted by ticker and end: the bars
+        resting orders may fill on."""
         raise NotImplementedError
+
+    def quote_bars(self, tickers: Iterable[str]) -> pd.DataFrame:
+        """Every recorded bar of ``tickers`` a quote may come from, sorted by ticker and end."""
+        return self.candles(tickers)
 
     def event_snapshot(self, event_ticker: str, as_of: datetime) -> pd.DataFrame:
         """The event's markets as they stood at ``as_of`` (empty when none exist)."""
@@ -84,8 +116,8 @@ class MarketHistory:
         if markets.empty:
             return pd.DataFrame(columns=SNAPSHOT_COLUMNS)
         as_of_ts = pd.Timestamp(as_of).tz_convert(UTC)
-        candles = self.candles(markets["ticker"])
-        closed = candles[(candles["end"] <= as_of_ts) & (candles["end"] > as_of_ts - QUOTE_MAX_AGE)]
+        bars = self.quote_bars(markets["ticker"])
+        closed = bars[(bars["end"] <= as_of_ts) & (bars["end"] > as_of_ts - QUOTE_MAX_AGE)]
         last_candle = closed.groupby("ticker").tail(1).set_index("ticker")
         rows = []
         for market in markets.itertuples(index=False):
@@ -102,12 +134,12 @@ class MarketHistory:
                     "floor_strike": market.floor_strike,
                     "cap_strike": market.cap_strike,
                     "status": _status(as_of_ts, market),
-                    "yes_bid": None if candle is None else _decimal(candle["yes_bid_close"]),
-                    "yes_ask": None if candle is None else _decimal(candle["yes_ask_close"]),
+                    "yes_bid": None if candle is None else _side_price(candle["yes_bid_close"], 0),
+                    "yes_ask": None if candle is None else _side_price(candle["yes_ask_close"], 1),
                     "yes_bid_size": None,
                     "yes_ask_size": None,
                     "last_price": None if candle is None else _decimal(candle["trade_price_close"]),
-                    "volume": None if candle is None else float(candle["volume"]),
+                    "volume": None if candle is None else float(candle["volume"]),  # the bar's
                     "open_interest": None if candle is None else float(candle["open_interest"]),
                     "quote_time": None if candle is None else candle["end"].to_pydatetime(),
                     "close_time": market.close_time.to_pydatetime(),
@@ -121,7 +153,7 @@ class MarketHistory:
     def candles_between(
         self, tickers: Iterable[str], after: datetime, until: datetime
     ) -> dict[str, list[Candle]]:
-        """Candles of ``tickers`` ending in ``(after, until]``: prices recorded after a decision."""
+        """Candles of ``tickers`` ending in ``(after, until]``, as the fill rule reads them."""
         candles = self.candles(tickers)
         wanted = candles[
             (candles["end"] > pd.Timestamp(after)) & (candles["end"] <= pd.Timestamp(until))
@@ -129,9 +161,13 @@ class MarketHistory:
         return {
             ticker: [
                 Candle(
+                    start=row.start.to_pydatetime(),
                     end=row.end.to_pydatetime(),
-                    yes_bid_high=Decimal(str(row.yes_bid_high)),
-                    yes_ask_low=Decimal(str(row.yes_ask_low)),
+                    yes_bid_high=_decimal(row.yes_bid_high),
+                    yes_ask_low=_decimal(row.yes_ask_low),
+                    trade_low=_decimal(row.trade_price_low),
+                    trade_high=_decimal(row.trade_price_high),
+                    volume=_count(row.volume),
                 )
                 for row in group.itertuples(index=False)
             ]
@@ -148,10 +184,20 @@ class MarketHistory:
             for row in markets.itertuples(index=False)
         }
 
+    def settled_values(self, event_tickers: Iterable[str]) -> dict[str, float]:
+        """Event → the value Kalshi settled it on (TSA: the weekly average), where known."""
+        values = {}
+        for event in event_tickers:
+            known = self.event_markets(event)["settled_value"].dropna()
+            if not known.empty:
+                values[event] = float(known.iloc[0])
+        return values
+
     def mids_after(self, decisions: pd.DataFrame) -> pd.Series:
-        """Mid of the first candle closing after each (ticker, decision_time) row: the market
-        price that had seen the same TSA release as the decision. NaN where none exists."""
-        candles = self.candles(decisions["ticker"].unique())
+        """Mid of the first recorded bar closing after each (ticker, decision_time) row: the
+        market price that had seen the same TSA release as the decision. NaN where none
+        exists."""
+        candles = self.quote_bars(decisions["ticker"].unique())
         candles = candles.dropna(subset=["yes_bid_close", "yes_ask_close"])
         candles = candles.assign(
             mid=(candles["yes_bid_close"] + candles["yes_ask_close"]) / 2
@@ -183,7 +229,8 @@ def _status(as_of: pd.Timestamp, market) -> str:  # noqa: ANN001 - a MARKET_COLU
 
 
 class ReplayKalshiMarkets(MarketHistory):
-    """Reads ``kalshi_tsaw_markets_2026.csv`` and ``kalshi_tsaw_daily_candles_2026.csv``."""
+    """Reads the recorded TSAW/KXTSAW markets (2022–2026), daily candles (2026) and Friday
+    15:00 UTC one-hour bars (2022–2026) of ``replay_dir``."""
 
     source = f"replay:{MARKETS_FILE}"
 
@@ -192,7 +239,10 @@ class ReplayKalshiMarkets(MarketHistory):
 
     @cached_property
     def _markets(self) -> pd.DataFrame:
-        recorded = pd.read_csv(self.replay_dir / MARKETS_FILE)
+        files = [self.replay_dir / EARLIER_MARKETS_FILE, self.replay_dir / MARKETS_FILE]
+        recorded = pd.concat(
+            [pd.read_csv(path) for path in files if path.exists()], ignore_index=True
+        )
         close_time = pd.to_datetime(recorded["close_time_utc"], utc=True)
         expiration = pd.to_datetime(recorded["expiration_time_utc"], utc=True)
         sunday_published = pd.Series(
@@ -212,6 +262,11 @@ class ReplayKalshiMarkets(MarketHistory):
             ],
             index=recorded.index,
         ).dt.tz_convert(UTC)
+        settled_value = pd.Series(float("nan"), index=recorded.index)
+        if "kalshi_expiration_value" in recorded:
+            # Only where the printed value agrees with the event's own results.
+            consistent = recorded["expiration_value_consistent"].eq("yes")
+            settled_value = recorded["kalshi_expiration_value"].where(consistent)
         return pd.DataFrame(
             {
                 "ticker": recorded["ticker"],
@@ -224,20 +279,34 @@ class ReplayKalshiMarkets(MarketHistory):
                 "close_time": close_time,
                 "settles_at": pd.concat([sunday_published, expiration], axis=1).min(axis=1),
                 "result": recorded["result"].fillna(""),
+                "settled_value": settled_value.astype(float),
                 "fee_type": TSA_FEE_TYPE,
                 "fee_multiplier": TSA_FEE_MULTIPLIER,
             },
             columns=MARKET_COLUMNS,
         )
 
-    @cached_property
-    def _candles(self) -> pd.DataFrame:
-        path = self.replay_dir / CANDLES_FILE
+    def _bars(self, name: str, minutes: int) -> pd.DataFrame:
+        path = self.replay_dir / name
         if not path.exists():
             return pd.DataFrame(columns=CANDLE_COLUMNS)
         recorded = pd.read_csv(path)
         recorded["end"] = pd.to_datetime(recorded["period_end_unix"], unit="s", utc=True)
+        recorded["start"] = recorded["end"] - timedelta(minutes=minutes)
         return recorded[CANDLE_COLUMNS].sort_values(["ticker", "end"]).reset_index(drop=True)
+
+    @cached_property
+    def _candles(self) -> pd.DataFrame:
+        return self._bars(CANDLES_FILE, DAILY_CANDLE_MINUTES)
+
+    @cached_property
+    def _quote_bars(self) -> pd.DataFrame:
+        friday = self._bars(FRIDAY_QUOTES_FILE, 60)
+        frames = [frame for frame in (self._candles, friday) if not frame.empty]
+        if not frames:
+            return pd.DataFrame(columns=CANDLE_COLUMNS)
+        bars = pd.concat(frames, ignore_index=True)
+        return bars.sort_values(["ticker", "end"], kind="stable").reset_index(drop=True)
 
     def event_markets(self, event_ticker: str) -> pd.DataFrame:
         return self._markets[self._markets["event_ticker"] == event_ticker]
@@ -245,21 +314,29 @@ class ReplayKalshiMarkets(MarketHistory):
     def candles(self, tickers: Iterable[str]) -> pd.DataFrame:
         return self._candles[self._candles["ticker"].isin(list(tickers))]
 
+    def quote_bars(self, tickers: Iterable[str]) -> pd.DataFrame:
+        return self._quote_bars[self._quote_bars["ticker"].isin(list(tickers))]
+
 
 class LiveKalshiMarkets(MarketHistory):
-    """Kalshi's Trade API: events, markets and daily candles, live and ``/historical``.
+    """Kalshi's Trade API: events, markets and candles, live and ``/historical``.
 
-    Past decisions are rebuilt from daily candles exactly like a replay, so a live-mode backfill
-    of old weeks reads only what was public then. The decision being traded now (at most
-    ``LIVE_DECISION_WINDOW`` old) is quoted from the current top of book with its sizes.
+    Past decisions are rebuilt from candles (hourly by default) exactly like a replay, so a
+    live-mode backfill of old weeks reads only what was public then. The decision being traded
+    now — at most ``LIVE_DECISION_WINDOW`` before ``now``, which is the wall clock in every
+    deployment that reads live data — is quoted from the current top of book with its sizes;
+    an older decision is never stamped with today's book.
     """
 
     source = "live:candles"
     book_source = "live:book"
 
-    def __init__(self, client: KalshiClient, now: datetime) -> None:
+    def __init__(
+        self, client: KalshiClient, now: datetime, candle_minutes: int = LIVE_CANDLE_MINUTES
+    ) -> None:
         self._client = client
         self._now = now
+        self._candle_minutes = candle_minutes
         self._events: dict[str, pd.DataFrame] = {}
         self._markets: dict[str, Market] = {}
         self._candles: dict[str, pd.DataFrame] = {}
@@ -304,6 +381,9 @@ class LiveKalshiMarkets(MarketHistory):
                         "close_time": pd.Timestamp(m.close_time),
                         "settles_at": _settled_at(m),
                         "result": m.result,
+                        "settled_value": _settled_value(m.expiration_value)
+                        if m.result
+                        else float("nan"),
                         "fee_type": fee_type,
                         "fee_multiplier": multiplier,
                     }
@@ -321,7 +401,7 @@ class LiveKalshiMarkets(MarketHistory):
         return pd.concat(frames, ignore_index=True)
 
     def _ticker_candles(self, ticker: str) -> pd.DataFrame:
-        """Daily candles from the market's open to now; tickers of no known market have none."""
+        """Candles from the market's open to now; tickers of no known market have none."""
         if ticker not in self._candles:
             event_ticker = ticker.rsplit("-", 1)[0]
             self.event_markets(event_ticker)
@@ -333,14 +413,18 @@ class LiveKalshiMarkets(MarketHistory):
                 end = min(self._now, market.settlement_ts or market.close_time + timedelta(days=1))
                 if start < end:
                     series_ticker, _ = parse_event_ticker(event_ticker)
+                    period = timedelta(minutes=self._candle_minutes)
                     rows = [
                         {
                             "ticker": ticker,
+                            "start": pd.Timestamp(candle.end_period_ts, unit="s", tz=UTC) - period,
                             "end": pd.Timestamp(candle.end_period_ts, unit="s", tz=UTC),
                             "yes_bid_close": float(candle.yes_bid.close),
                             "yes_ask_close": float(candle.yes_ask.close),
                             "yes_bid_high": float(candle.yes_bid.high),
                             "yes_ask_low": float(candle.yes_ask.low),
+                            "trade_price_low": _float(candle.price.low),
+                            "trade_price_high": _float(candle.price.high),
                             "trade_price_close": _float(candle.price.close),
                             "volume": float(candle.volume),
                             "open_interest": float(candle.open_interest),
@@ -350,7 +434,7 @@ class LiveKalshiMarkets(MarketHistory):
                             ticker,
                             int(start.timestamp()),
                             int(end.timestamp()),
-                            DAILY_CANDLE_MINUTES,
+                            self._candle_minutes,
                             cutoff=self._cutoff,
                         )
                     ]

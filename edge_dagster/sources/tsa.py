@@ -6,6 +6,7 @@ Both sources answer "which daily figures were public at ``as_of``", with the col
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Protocol
@@ -57,11 +58,13 @@ class LiveTsaSource:
     """Scrapes tsa.gov. A figure already on the page before its scheduled time is dated by
     when we saw it, so ``published_at`` never claims a figure was public later than it was."""
 
-    def __init__(self, website: TsaWebsite) -> None:
+    def __init__(self, website: TsaWebsite, clock: Callable[[], datetime]) -> None:
         self.website = website
+        self.clock = clock
+        """The wall clock: when a figure is seen (tests inject one)."""
 
     def daily_figures(self, start: date, end: date, as_of: datetime) -> pd.DataFrame:
-        seen_at = datetime.now(EASTERN)
+        seen_at = self.clock().astimezone(EASTERN)
         frame = self.website.daily_figures(start, end, today=seen_at.date())
         frame["published_at"] = [min(tsa_published_at(d), seen_at) for d in frame["travel_date"]]
         frame = frame[frame["published_at"] <= as_of].copy()

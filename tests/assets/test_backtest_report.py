@@ -31,8 +31,8 @@ def report_metadata(tmp_path_factory):
 
 
 def test_every_recorded_market_at_every_decision_is_scored_against_the_market(report_metadata):
-    # the week of WEEK: 21 recorded markets × 5 decision times, each with a later candle
-    assert report_metadata["scored_market_rows"] == 21 * 5
+    # the week of WEEK: 21 recorded markets × 6 decision times, each with a later bar
+    assert report_metadata["scored_market_rows"] == 21 * 6
     assert report_metadata["weeks_scored"] == 1
 
 
@@ -66,7 +66,7 @@ def test_weeks_count_once_every_position_is_settled_or_sold_out():
         "INSERT INTO cash_ledger VALUES ('s', 'paper', 'tsa_weekly', '2026-03-23', '2026-03-30', "
         "'settlement', 'B', 10)"
     )
-    table = weekly_trading(conn)
+    table = weekly_trading(conn, "paper")
     rows = table[["week_monday", "pnl", "trades"]].itertuples(index=False)
     # A: −4.00 + 6.00; B: −4.00 + 10.00; C holds an unsettled position: not counted yet
     assert [(str(w.date()), p, t) for w, p, t in rows] == [

@@ -2,6 +2,7 @@
 fake (the real KXTSAW-26APR19 markets and candles, unsettled), the strategy trading its current
 decision from the book, each intent sent once."""
 
+import re
 from datetime import datetime
 from decimal import Decimal
 
@@ -20,10 +21,10 @@ from edge_dagster.assets.tsa_strategy import (
 )
 from edge_dagster.core.clock import EASTERN
 from edge_dagster.resources.kalshi import KalshiResource
-from edge_dagster.resources.sources import DataSourcesResource
 from edge_dagster.settings import DEFAULT_REPLAY_DIR
 from tests.assets.test_tsa_raw import SAMPLE_PAGE, run_raw
 from tests.conftest import replay_sources
+from tests.support.clock import FrozenWallClockSources
 from tests.support.fake_kalshi import FakeKalshiExchange
 from tests.support.http_server import ScriptedHttpServer, ScriptedResponse
 from tests.support.recorded_markets import serve_recorded_event
@@ -48,16 +49,27 @@ def exchange(kalshi_exchange) -> FakeKalshiExchange:
     return kalshi_exchange
 
 
+def page_as_of_thursday() -> str:
+    """tsa.gov's 2026 page as it stood on Thursday 2026-04-16: Wednesday's row is the newest."""
+    page = SAMPLE_PAGE
+    for day in (19, 18, 17, 16):
+        row = re.search(rf"<tr><td[^>]*>4/{day}/2026</td><td[^>]*>[\d,]+</td></tr>", page)
+        assert row is not None, day
+        page = page.replace(row.group(0), "")
+    return page
+
+
 @pytest.fixture
 def history(warehouse) -> None:
-    """The replayed archive to 2026-04-19, then tsa.gov's 2026 page (served locally) to Sep 3."""
+    """The replayed archive to 2026-04-19, then tsa.gov's 2026 page (served locally) as it
+    stood on Thursday morning."""
     assert run_raw(
         warehouse, replay_sources("2026-04-20T12:00:00-04:00"), "2019-01-01", "2026-04-19"
     )
     with ScriptedHttpServer() as tsa_gov:
-        tsa_gov.script("/travel/passenger-volumes", ScriptedResponse(200, SAMPLE_PAGE))
-        live = DataSourcesResource(
-            data_source="live", as_of=THURSDAY.isoformat(), tsa_base_url=tsa_gov.base_url
+        tsa_gov.script("/travel/passenger-volumes", ScriptedResponse(200, page_as_of_thursday()))
+        live = FrozenWallClockSources(
+            deployment="demo", wall_time=THURSDAY.isoformat(), tsa_base_url=tsa_gov.base_url
         )
         assert run_raw(warehouse, live, "2026-04-13", "2026-04-15")
     resources = {"warehouse": warehouse, "sources": live}
@@ -65,10 +77,10 @@ def history(warehouse) -> None:
 
 
 def run_week(warehouse, exchange: FakeKalshiExchange) -> None:
-    sources = DataSourcesResource(
-        data_source="live", as_of=THURSDAY.isoformat(), kalshi_market_data_url=exchange.base_url
+    sources = FrozenWallClockSources(
+        deployment="demo", wall_time=THURSDAY.isoformat(), kalshi_market_data_url=exchange.base_url
     )
-    kalshi = KalshiResource(environment="demo", api_base=exchange.base_url)
+    kalshi = KalshiResource(deployment="demo", api_base=exchange.base_url)
     result = materialize(
         [*WEEKLY, *CHECKS],
         partition_key=WEEK,

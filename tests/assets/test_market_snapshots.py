@@ -13,6 +13,7 @@ from edge_dagster.core.clock import EASTERN
 from edge_dagster.resources.sources import DataSourcesResource
 from edge_dagster.settings import DEFAULT_REPLAY_DIR
 from tests.conftest import replay_sources
+from tests.support.clock import FrozenWallClockSources
 from tests.support.fake_kalshi import FakeKalshiExchange
 from tests.support.recorded_markets import serve_recorded_event
 
@@ -50,14 +51,14 @@ def exchange() -> Iterator[FakeKalshiExchange]:
 
 
 def live_sources(exchange: FakeKalshiExchange, now: datetime) -> DataSourcesResource:
-    return DataSourcesResource(
-        data_source="live", as_of=now.isoformat(), kalshi_market_data_url=exchange.base_url
+    return FrozenWallClockSources(
+        deployment="paper", wall_time=now.isoformat(), kalshi_market_data_url=exchange.base_url
     )
 
 
 def test_replay_week_has_every_market_at_every_decision_and_passes(warehouse) -> None:
     result = snapshot(warehouse, replay_sources("2026-04-20T12:00:00-04:00"))
-    assert rows_by_source(warehouse) == {"replay:kalshi_tsaw_markets_2026.csv": 5 * 21}
+    assert rows_by_source(warehouse) == {"replay:kalshi_tsaw_markets_2026.csv": 6 * 21}
     assert check_passed(result)
 
 

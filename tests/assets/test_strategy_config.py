@@ -28,7 +28,7 @@ def seed_fair_value(warehouse) -> None:
 
 # YES limit = min(ask 0.50, k × 0.60), at or above the 0.25 bid; maker fee 0 on the quadratic
 # series, so edge = fair − limit. NO (fair 0.40, bid 0.50) has no entry: k × 0.40 is behind its
-# bid; its exit (bid 0.50 beats fair 0.40 by 0.10) does not depend on k.
+# bid; its exit does not depend on k: bid 0.50 − taker fee 0.07 × 0.5 × 0.5 − fair 0.40 = 0.0825.
 @pytest.mark.parametrize(
     ("config", "expected"),
     [
@@ -36,20 +36,20 @@ def seed_fair_value(warehouse) -> None:
             {},  # k = 0.65
             [
                 ("entry", "yes", "buy", Decimal("0.3900"), 100, 0.21),
-                ("exit", "no", "sell", Decimal("0.5000"), 100, 0.10),
+                ("exit", "no", "sell", Decimal("0.5000"), 100, 0.0825),
             ],
         ),
         (
             {"limit_fraction": 0.5},
             [
                 ("entry", "yes", "buy", Decimal("0.3000"), 100, 0.30),
-                ("exit", "no", "sell", Decimal("0.5000"), 100, 0.10),
+                ("exit", "no", "sell", Decimal("0.5000"), 100, 0.0825),
             ],
         ),
         (
             {"edge_threshold": 0.22, "max_contracts_per_order": 7},
             [
-                ("exit", "no", "sell", Decimal("0.5000"), 7, 0.10),
+                ("exit", "no", "sell", Decimal("0.5000"), 7, 0.0825),
             ],
         ),
     ],

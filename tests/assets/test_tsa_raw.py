@@ -92,7 +92,7 @@ def test_a_broken_live_page_fails_the_run_and_leaves_the_table_unchanged(warehou
     before = raw_rows(warehouse)
     with ScriptedHttpServer() as server:
         server.script("/travel/passenger-volumes", ScriptedResponse(200, page))
-        live = DataSourcesResource(data_source="live", tsa_base_url=server.base_url)
+        live = DataSourcesResource(deployment="paper", tsa_base_url=server.base_url)
         assert not run_raw(warehouse, live, "2026-04-13", "2026-04-19")
     assert raw_rows(warehouse) == before
 
@@ -103,7 +103,7 @@ def test_a_live_page_is_ingested_with_the_scheduled_publication_time(warehouse):
             "/travel/passenger-volumes",
             ScriptedResponse(200, SAMPLE_PAGE),
         )
-        live = DataSourcesResource(data_source="live", tsa_base_url=server.base_url)
+        live = DataSourcesResource(deployment="paper", tsa_base_url=server.base_url)
         assert run_raw(warehouse, live, "2026-04-13", "2026-04-19")
     rows = raw_rows(warehouse)
     assert [(r[0].day, r[1]) for r in rows[:2]] == [(13, 2_606_811), (14, 2_044_781)]

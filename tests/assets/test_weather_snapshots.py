@@ -15,6 +15,7 @@ from edge_dagster.assets.weather_markets import (
 from edge_dagster.core.clock import UTC
 from edge_dagster.resources.sources import DataSourcesResource
 from tests.conftest import replay_sources
+from tests.support.clock import FrozenWallClockSources
 from tests.support.fake_kalshi import FakeKalshiExchange
 
 EVENT = "KXHIGHNY-26SEP29"
@@ -56,9 +57,9 @@ def snapshot(warehouse, sources: DataSourcesResource):  # noqa: ANN001, ANN201
 
 
 def test_live_bins_keep_kalshis_strike_semantics_at_every_decision(warehouse, exchange) -> None:
-    sources = DataSourcesResource(
-        data_source="live",
-        as_of=(DECISION + timedelta(seconds=30)).isoformat(),
+    sources = FrozenWallClockSources(
+        deployment="paper",
+        wall_time=(DECISION + timedelta(seconds=30)).isoformat(),
         kalshi_market_data_url=exchange.base_url,
     )
     result = snapshot(warehouse, sources)

@@ -2,9 +2,13 @@ from datetime import date, datetime
 
 from edge_dagster.core.clock import (
     EASTERN,
+    UTC,
     latest_published_travel_date,
+    next_tsa_release,
     parse_as_of,
+    tsa_order_expiry,
     tsa_published_at,
+    tsa_taker_decision_time,
     tsa_week_decision_times,
 )
 
@@ -45,6 +49,44 @@ def test_a_naive_as_of_is_read_as_eastern_time():
     assert parse_as_of("2026-04-20T09:30") == datetime(2026, 4, 20, 9, 30, tzinfo=EASTERN)
 
 
-def test_decision_times_are_monday_to_friday_at_nine_fifteen_eastern():
+def test_the_week_decides_monday_after_the_open_then_each_morning_after_the_release():
     times = tsa_week_decision_times(date(2026, 4, 13))
-    assert [(t.day, t.hour, t.minute) for t in times] == [(d, 9, 15) for d in range(13, 18)]
+    # Monday 10:15 ET: the event opens at 10:00, so 09:15 could never trade.
+    assert [(t.day, t.hour, t.minute) for t in times] == [(13, 10, 15)] + [
+        (d, 9, 15) for d in range(14, 18)
+    ]
+    assert all(t.tzinfo == EASTERN for t in times)
+
+
+def test_the_monday_decision_sees_the_same_tsa_data_as_nine_fifteen():
+    monday = tsa_week_decision_times(date(2026, 4, 13))[0]
+    nine_fifteen = datetime(2026, 4, 13, 9, 15, tzinfo=EASTERN)
+    assert latest_published_travel_date(monday) == latest_published_travel_date(nine_fifteen)
+
+
+def test_the_taker_decision_is_friday_at_fifteen_utc_after_thursdays_figure():
+    taker = tsa_taker_decision_time(date(2026, 4, 13))
+    assert taker == datetime(2026, 4, 17, 15, 0, tzinfo=UTC)
+    assert latest_published_travel_date(taker) == date(2026, 4, 16)
+    winter = tsa_taker_decision_time(date(2026, 1, 12))
+    assert winter.astimezone(EASTERN).hour == 10  # 10:00 EST, 11:00 EDT
+
+
+def test_the_next_release_is_the_next_business_mornings_nine_oclock():
+    assert next_tsa_release(datetime(2026, 4, 14, 9, 15, tzinfo=EASTERN)) == datetime(
+        2026, 4, 15, 9, 0, tzinfo=EASTERN
+    )
+    # Friday's decisions wait for Monday; Memorial Day pushes it to Tuesday
+    assert next_tsa_release(datetime(2026, 4, 17, 15, 0, tzinfo=UTC)) == datetime(
+        2026, 4, 20, 9, 0, tzinfo=EASTERN
+    )
+    assert next_tsa_release(datetime(2026, 5, 22, 9, 15, tzinfo=EASTERN)) == datetime(
+        2026, 5, 26, 9, 0, tzinfo=EASTERN
+    )
+    assert next_tsa_release(datetime(2026, 4, 14, 8, 0, tzinfo=EASTERN)).day == 14
+
+
+def test_a_resting_order_expires_five_minutes_before_the_next_release():
+    assert tsa_order_expiry(datetime(2026, 4, 14, 9, 15, tzinfo=EASTERN)) == datetime(
+        2026, 4, 15, 8, 55, tzinfo=EASTERN
+    )

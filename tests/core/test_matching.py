@@ -1,5 +1,6 @@
-"""Fill-model tests on hand-made quotes and candles."""
+"""The one fill rule, on hand-made quotes, candles and trade bars."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -8,128 +9,194 @@ import pytest
 from edge_dagster.core.matching import (
     Candle,
     Fill,
-    Order,
+    FillRule,
+    Placement,
     Quote,
-    QuoteMatch,
-    match_against_quote,
+    match_at_placement,
     match_resting,
     settlement_payout,
 )
+from edge_dagster.core.orders import Order
 
 D = Decimal
-DECISION = datetime(2026, 4, 14, 13, 15, tzinfo=UTC)
+PLACED = datetime(2026, 4, 14, 13, 15, tzinfo=UTC)
 QUOTE = Quote(yes_bid=D("0.40"), yes_bid_size=30, yes_ask=D("0.45"), yes_ask_size=25)
 MAKER_FEES = "quadratic_with_maker_fees"
+RULE = FillRule(max_contracts_per_candle=1_000, candle_volume_share=None)
 
 
-def _candle(hours: int, bid_high: str = "0.40", ask_low: str = "0.45") -> Candle:
-    return Candle(DECISION + timedelta(hours=hours), D(bid_high), D(ask_low))
+def order(side: str = "yes", action: str = "buy", limit: str = "0.42", count: int = 10,
+          **changes: object) -> Order:  # fmt: skip
+    placed = Order("s", "2026-04-13", PLACED, "E", "A", side, action, D(limit), count,
+                   fee_type=MAKER_FEES, environment="replay", status="resting",
+                   submitted_at=PLACED)  # fmt: skip
+    return replace(placed, **changes)
 
 
-def _resting(order: Order, candles: list[Candle], cap: int = 1_000) -> tuple[Fill, ...]:
-    return match_resting(order, candles, max_contracts_per_candle=cap, fee_type=MAKER_FEES)
+def candle(start_hours: float, hours: float = 1, **prices: str | int) -> Candle:
+    """A bar starting ``start_hours`` after the order was placed (negative: before it)."""
+    start = PLACED + timedelta(hours=start_hours)
+    values = {k: D(v) if isinstance(v, str) else v for k, v in prices.items()}
+    return Candle(start, start + timedelta(hours=hours), **values)
+
+
+def resting(o: Order, candles: list[Candle], rule: FillRule = RULE) -> tuple[Fill, ...]:
+    return match_resting(o, candles, rule)
+
+
+# --- at placement ------------------------------------------------------------------------
 
 
 def test_crossing_buy_yes_takes_displayed_size_at_the_ask_and_rests_the_rest():
-    order = Order("yes", "buy", D("0.50"), 100, DECISION)
-    match = match_against_quote(order, QUOTE, fee_type="quadratic")
+    placement = match_at_placement(order(limit="0.50", count=100), QUOTE, RULE, PLACED)
     # taker fee: ceil(0.07 × 25 × 0.45 × 0.55) = ceil(0.433125) = 0.44
-    assert match == QuoteMatch((Fill(25, D("0.45"), D("0.44"), False, DECISION),), 75, True)
+    assert placement == Placement((Fill(25, D("0.45"), D("0.44"), False, PLACED),), False)
 
 
 def test_crossing_buy_no_takes_the_yes_bid_and_reports_the_no_price():
-    order = Order("no", "buy", D("0.65"), 10, DECISION)  # YES ask at 0.35 ≤ bid 0.40
-    match = match_against_quote(order, QUOTE, fee_type="quadratic")
-    # ceil(0.07 × 10 × 0.60 × 0.40) = ceil(0.168) = 0.17
-    assert match == QuoteMatch((Fill(10, D("0.60"), D("0.17"), False, DECISION),), 0, True)
+    placement = match_at_placement(order("no", limit="0.65"), QUOTE, RULE, PLACED)
+    # YES ask at 0.35 ≤ bid 0.40; ceil(0.07 × 10 × 0.60 × 0.40) = ceil(0.168) = 0.17
+    assert placement.fills == (Fill(10, D("0.60"), D("0.17"), False, PLACED),)
 
 
-def test_crossing_sell_yes_takes_the_yes_bid():
-    order = Order("yes", "sell", D("0.38"), 10, DECISION)
-    match = match_against_quote(order, QUOTE, fee_type="quadratic")
-    assert match.fills[0].price == D("0.40")
+def test_an_order_that_does_not_cross_takes_nothing():
+    assert match_at_placement(order(limit="0.44"), QUOTE, RULE, PLACED) == Placement((), False)
 
 
-def test_order_that_does_not_cross_rests_whole():
-    order = Order("yes", "buy", D("0.44"), 100, DECISION)
-    assert match_against_quote(order, QUOTE, fee_type="quadratic") == QuoteMatch((), 100, False)
+def test_an_empty_book_side_gives_no_fill():
+    empty = replace(QUOTE, yes_ask=None, yes_ask_size=None)
+    assert match_at_placement(order(limit="0.50"), empty, RULE, PLACED) == Placement((), False)
 
 
-def test_empty_book_side_gives_no_fill():
-    order = Order("yes", "buy", D("0.50"), 100, DECISION)
-    empty = Quote(yes_bid=D("0.40"), yes_bid_size=30, yes_ask=D("0.45"), yes_ask_size=0)
-    assert match_against_quote(order, empty, fee_type="quadratic") == QuoteMatch((), 100, False)
+def test_a_resting_order_crossing_a_quote_of_unrecorded_size_takes_nothing_but_liquidity():
+    unsized = Quote(D("0.40"), None, D("0.45"), None)
+    assert match_at_placement(order(limit="0.50"), unsized, RULE, PLACED) == Placement((), True)
 
 
-def test_crossing_a_quote_of_unrecorded_size_takes_nothing_now_but_takes_liquidity():
-    order = Order("yes", "buy", D("0.50"), 100, DECISION)
-    unsized = Quote(yes_bid=D("0.40"), yes_bid_size=None, yes_ask=D("0.45"), yes_ask_size=None)
-    assert match_against_quote(order, unsized, fee_type="quadratic") == QuoteMatch((), 100, True)
+# The Friday taker decision: the one-hour bar ending 15:00 UTC quotes 0.40 / 0.45 and traded 31
+# contracts; its size is not recorded.
+FRIDAY_BAR = Quote(D("0.40"), None, D("0.45"), None, volume=31)
 
 
-def test_a_resting_order_that_took_liquidity_pays_the_taker_fee_on_later_fills():
-    order = Order("yes", "buy", D("0.45"), 10, DECISION)
-    fills = match_resting(
-        order, [_candle(12)], max_contracts_per_candle=1_000, fee_type="quadratic", taker=True
-    )
-    # ceil(0.07 × 10 × 0.45 × 0.55) = ceil(0.17325) = 0.18
-    assert fills == (Fill(10, D("0.45"), D("0.18"), False, DECISION + timedelta(hours=12)),)
+def taker(side: str = "yes", limit: str = "0.45", count: int = 100) -> Order:
+    return order(side, limit=limit, count=count, time_in_force="immediate_or_cancel",
+                 fee_type="quadratic")  # fmt: skip
 
 
-def test_no_fill_from_a_candle_that_ended_before_the_decision():
-    order = Order("yes", "buy", D("0.42"), 10, DECISION)
-    assert _resting(order, [_candle(-1, ask_low="0.30")]) == ()
+def test_the_friday_taker_buys_yes_at_the_bars_ask_up_to_the_configured_cap():
+    placement = match_at_placement(taker(), FRIDAY_BAR, FillRule(max_contracts_at_quote=60), PLACED)
+    # ceil(0.07 × 60 × 0.45 × 0.55 = 1.0395) = 1.04
+    assert placement == Placement((Fill(60, D("0.45"), D("1.04"), False, PLACED),), False)
 
 
-def test_no_fill_from_a_candle_ending_exactly_at_the_decision():
-    order = Order("yes", "buy", D("0.42"), 10, DECISION)
-    assert _resting(order, [_candle(0, ask_low="0.30")]) == ()
+def test_the_friday_taker_buys_no_at_one_minus_the_bars_bid():
+    placement = match_at_placement(taker("no", "0.60", 10), FRIDAY_BAR, FillRule(), PLACED)
+    # ceil(0.07 × 10 × 0.60 × 0.40 = 0.168) = 0.17
+    assert placement.fills == (Fill(10, D("0.60"), D("0.17"), False, PLACED),)
 
 
-def test_resting_buy_yes_fills_at_its_limit_when_the_ask_low_reaches_it():
-    order = Order("yes", "buy", D("0.42"), 10, DECISION)
+def test_the_volume_variant_caps_the_friday_taker_at_a_share_of_the_hours_volume():
+    rule = FillRule(quote_volume_share=D("0.5"))
+    placement = match_at_placement(taker(), FRIDAY_BAR, rule, PLACED)
+    # floor(0.5 × 31) = 15; ceil(0.07 × 15 × 0.2475 = 0.259875) = 0.26
+    assert placement.fills == (Fill(15, D("0.45"), D("0.26"), False, PLACED),)
+    silent = replace(FRIDAY_BAR, volume=0)
+    assert match_at_placement(taker(), silent, rule, PLACED) == Placement((), False)
+
+
+def test_a_taker_limit_below_the_bars_ask_takes_nothing():
+    assert match_at_placement(taker(limit="0.44"), FRIDAY_BAR, FillRule(), PLACED).fills == ()
+
+
+# --- after placement: only candles that began after the order, through the limit ----------
+
+
+def test_no_fill_from_a_candle_that_began_before_the_order():
+    # The daily candle in progress at the decision: its low may have printed before the order.
+    in_progress = candle(-9, hours=24, yes_ask_low="0.19", trade_low="0.19", volume=500)
+    assert resting(order(), [in_progress]) == ()
+
+
+def test_the_first_candle_that_begins_after_the_order_may_fill_it():
+    later = candle(0, yes_ask_low="0.41", volume=500)
     # maker fee ceil(0.0175 × 10 × 0.42 × 0.58) = ceil(0.04263) = 0.05
-    fill = Fill(10, D("0.42"), D("0.05"), True, DECISION + timedelta(hours=1))
-    assert _resting(order, [_candle(1, ask_low="0.42")]) == (fill,)
+    assert resting(order(), [later]) == (Fill(10, D("0.42"), D("0.05"), True, later.end),)
 
 
-def test_resting_buy_yes_waits_while_the_ask_stays_above_it():
-    order = Order("yes", "buy", D("0.42"), 10, DECISION)
-    assert _resting(order, [_candle(1, ask_low="0.43")]) == ()
+def test_a_print_exactly_at_the_limit_fills_nothing():
+    assert resting(order(), [candle(1, yes_ask_low="0.42", trade_low="0.42", volume=9)]) == ()
 
 
-def test_resting_buy_no_fills_when_the_yes_bid_high_reaches_one_minus_q():
-    order = Order("no", "buy", D("0.55"), 10, DECISION)  # YES ask at 0.45
-    [fill] = _resting(order, [_candle(1, bid_high="0.45")])
-    assert (fill.count, fill.price) == (10, D("0.55"))
+def test_a_trade_below_the_limit_fills_a_resting_bid():
+    [fill] = resting(order(), [candle(1, yes_ask_low="0.45", trade_low="0.40", volume=50)])
+    assert (fill.count, fill.price) == (10, D("0.42"))
 
 
-def test_resting_sell_yes_fills_when_the_yes_bid_high_reaches_it():
-    order = Order("yes", "sell", D("0.45"), 10, DECISION)
-    assert [f.count for f in _resting(order, [_candle(1, bid_high="0.45")])] == [10]
+def test_a_resting_buy_no_fills_when_the_bid_or_a_trade_goes_above_one_minus_its_limit():
+    no = order("no", limit="0.55")  # rests as a YES ask at 0.45
+    assert resting(no, [candle(1, yes_bid_high="0.45", trade_high="0.45", volume=9)]) == ()
+    [fill] = resting(no, [candle(1, trade_high="0.46", volume=9)], FillRule())
+    assert (fill.count, fill.price) == (9, D("0.55"))  # no more than the candle's volume
 
 
-def test_resting_sell_no_fills_when_the_yes_ask_low_reaches_one_minus_q():
-    order = Order("no", "sell", D("0.60"), 10, DECISION)  # YES bid at 0.40
-    assert [f.count for f in _resting(order, [_candle(1, ask_low="0.40")])] == [10]
+def test_a_resting_sell_yes_fills_when_the_market_trades_above_it():
+    sell = order(action="sell", limit="0.45")
+    assert [f.count for f in resting(sell, [candle(1, yes_bid_high="0.46", volume=50)])] == [10]
 
 
-def test_partial_fills_respect_the_per_candle_cap_and_accumulate_the_order_fee():
-    order = Order("yes", "buy", D("0.50"), 100, DECISION)
-    candles = [_candle(3, ask_low="0.50"), _candle(1, ask_low="0.50"), _candle(2, ask_low="0.50")]
-    fills = _resting(order, candles, cap=40)
+def test_a_candle_fills_no_more_than_the_cap_and_its_recorded_volume():
+    rule = FillRule(max_contracts_per_candle=4, candle_volume_share=D(1))
+    candles = [candle(1, trade_low="0.40", volume=3), candle(2, trade_low="0.40"),
+               candle(3, trade_low="0.40", volume=0)]  # fmt: skip
+    # 3 (the volume), then 4 (the cap, volume unrecorded), then nothing (nothing traded)
+    assert [f.count for f in resting(order(count=100), candles, rule)] == [3, 4]
+
+
+def test_nothing_fills_after_the_order_expired():
+    expiring = order(expires_at=PLACED + timedelta(hours=2))
+    late = candle(1, hours=2, trade_low="0.30", volume=50)  # ends an hour after the expiry
+    assert resting(expiring, [late]) == ()
+    assert len(resting(expiring, [candle(1, trade_low="0.30", volume=50)])) == 1
+
+
+def test_partial_fills_accumulate_the_order_fee_like_kalshi():
+    candles = [candle(h, trade_low="0.40", volume=1_000) for h in (3, 1, 2)]
+    fills = resting(order(limit="0.50", count=100), candles, FillRule(max_contracts_per_candle=40))
     # cumulative maker fee: 40 → 0.18, 80 → 0.35, 100 → 0.44 (= one fill of 100)
-    assert [(f.count, f.fee, f.time - DECISION) for f in fills] == [
-        (40, D("0.18"), timedelta(hours=1)),
-        (40, D("0.17"), timedelta(hours=2)),
-        (20, D("0.09"), timedelta(hours=3)),
+    assert [(f.count, f.fee, f.time - PLACED) for f in fills] == [
+        (40, D("0.18"), timedelta(hours=2)),
+        (40, D("0.17"), timedelta(hours=3)),
+        (20, D("0.09"), timedelta(hours=4)),
     ]
 
 
-def test_resting_order_stops_once_filled():
-    order = Order("yes", "buy", D("0.50"), 30, DECISION)
-    fills = _resting(order, [_candle(1, ask_low="0.50"), _candle(2, ask_low="0.50")], cap=40)
-    assert [f.count for f in fills] == [30]
+# --- a taker order's later fills: the trade bars' taker prints ------------------------------
+
+
+def test_an_order_that_took_liquidity_fills_on_a_yes_taker_print_at_or_below_its_limit():
+    took = order(limit="0.45", count=50, takes_liquidity=True, fee_type="quadratic")
+    bar = candle(1, trade_low="0.44", volume=40, yes_taker_volume=12,
+                 yes_taker_min_price="0.45")  # fmt: skip
+    rule = FillRule(candle_volume_share=D("0.5"))
+    # at most half the 12 YES-taker contracts; taker fee ceil(0.07 × 6 × 0.45 × 0.55) = 0.11
+    assert resting(took, [bar], rule) == (Fill(6, D("0.45"), D("0.11"), False, bar.end),)
+
+
+def test_a_taker_no_order_uses_the_no_taker_prints_and_volume():
+    took = order("no", limit="0.55", count=50, takes_liquidity=True)  # YES ask at 0.45
+    bar = candle(1, volume=40, yes_taker_volume=12, no_taker_max_price="0.45")
+    assert [f.count for f in resting(took, [bar], FillRule(candle_volume_share=D(1)))] == [28]
+    assert resting(took, [replace(bar, no_taker_max_price=D("0.44"))]) == ()
+
+
+def test_without_taker_prints_a_taker_order_fills_when_the_ask_reaches_its_limit():
+    took = order(limit="0.45", takes_liquidity=True, fee_type="quadratic")
+    [fill] = resting(took, [candle(12, hours=24, yes_ask_low="0.45", volume=100)])
+    # ceil(0.07 × 10 × 0.45 × 0.55 = 0.17325) = 0.18
+    assert (fill.count, fill.fee, fill.maker) == (10, D("0.18"), False)
+
+
+# --- settlement ---------------------------------------------------------------------------
 
 
 def test_winning_contracts_pay_one_dollar_each():
@@ -143,14 +210,3 @@ def test_losing_contracts_pay_nothing():
 def test_settlement_refuses_a_non_binary_result():
     with pytest.raises(ValueError, match="'scalar'"):
         settlement_payout("yes", 7, "scalar")
-
-
-def test_conservative_fills_skip_the_candle_in_progress_at_the_decision():
-    order = Order("yes", "buy", D("0.42"), 10, DECISION)
-    candles = [_candle(12, ask_low="0.30"), _candle(36, ask_low="0.41")]
-    fills = match_resting(
-        order, candles, max_contracts_per_candle=1_000, fee_type="quadratic",
-        candle_length=timedelta(days=1),
-    )  # fmt: skip
-    # the candle ending 12 h after the decision began 12 h before it: only the next one counts
-    assert fills == (Fill(10, D("0.42"), D("0"), True, DECISION + timedelta(hours=36)),)

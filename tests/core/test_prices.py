@@ -5,7 +5,6 @@ import pytest
 from edge_dagster.core.prices import (
     LINEAR_CENT,
     TAPERED_DECI_CENT,
-    ask_for_side,
     snap_to_tick,
     v2_order,
     yes_equivalent,
@@ -32,10 +31,6 @@ def test_sell_no_is_a_bid_at_one_minus_q():
 
 def test_yes_equivalent_is_its_own_inverse():
     assert yes_equivalent("no", yes_equivalent("no", D("0.37"))) == D("0.37")
-
-
-def test_no_ask_is_one_minus_yes_bid():
-    assert ask_for_side("no", yes_bid=D("0.40"), yes_ask=D("0.45")) == D("0.60")
 
 
 def test_bid_snaps_down_on_linear_cent():

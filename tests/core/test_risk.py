@@ -4,9 +4,9 @@ from decimal import Decimal
 
 import pytest
 
+from edge_dagster.core.exposure import OUTSIDE, Exposure, Position, open_exposure
+from edge_dagster.core.orders import Order
 from edge_dagster.core.risk import (
-    Position,
-    ProposedOrder,
     RiskDecision,
     RiskLimits,
     RiskState,
@@ -22,19 +22,18 @@ EVENT = "KXTSAW-26APR19"
 
 LIMITS = RiskLimits(
     max_contracts_per_order=1_000,
-    max_notional_per_order=D(1_000),
-    max_notional_per_market_per_day=D(1_000),
-    max_notional_per_event_per_day=D(1_000),
-    max_notional_per_day=D(1_000),
+    max_market_exposure=D(1),
+    max_event_exposure=D(1),
+    max_strategy_exposure=D(1),
+    max_total_exposure=D(1),
     max_open_positions_per_strategy=10,
     daily_loss_limit_fraction=D("0.05"),
 )
 STATE = RiskState(
     day=DAY,
+    equity=D(1_000),
     positions=(),
-    notional_by_market={},
-    notional_by_event={},
-    notional_total=D(0),
+    exposure=Exposure(),
     day_start_equity=D(1_000),
     realised_pnl=D(0),
     open_mark_to_bid=D(0),
@@ -42,16 +41,16 @@ STATE = RiskState(
 )
 
 
-def _buy(count: int = 100, price: str = "0.50", **changes) -> ProposedOrder:
-    order = ProposedOrder("tsa", MARKET, EVENT, "yes", "buy", D(price), count)
+def _buy(count: int = 100, price: str = "0.50", **changes) -> Order:
+    order = Order("tsa", "2026-04-13", NOW, EVENT, MARKET, "yes", "buy", D(price), count)
     return replace(order, **changes)
 
 
-def _sell(count: int = 100, **changes) -> ProposedOrder:
+def _sell(count: int = 100, **changes) -> Order:
     return _buy(count, action="sell", **changes)
 
 
-def _check(order: ProposedOrder, state: RiskState = STATE, **limits) -> RiskDecision:
+def _check(order: Order, state: RiskState = STATE, **limits) -> RiskDecision:
     [decision] = check_orders([order], state, replace(LIMITS, **limits), NOW)
     return decision
 
@@ -60,6 +59,12 @@ def _losing(loss: str) -> RiskState:
     """A state whose P&L today is −loss: realised −loss/2, open positions down loss/2."""
     half = D(loss) / 2
     return replace(STATE, realised_pnl=-half, open_mark_to_bid=D(10), open_cost_basis=10 + half)
+
+
+def _exposed(**by: dict[str, Decimal]) -> RiskState:
+    return replace(
+        STATE, exposure=Exposure(**by, total=sum(by.get("by_market", {}).values(), D(0)))
+    )
 
 
 def test_order_within_every_limit_is_approved_in_full():
@@ -74,35 +79,50 @@ def test_max_contracts_per_order():
     )
 
 
-def test_max_notional_per_order():
-    decision = _check(_buy(), max_notional_per_order=D(20))
-    assert (decision.approved_count, decision.reasons) == (
-        40,
-        ("max_notional_per_order: 100 -> 40",),
+def test_market_exposure_cap_is_a_fraction_of_current_equity_less_what_is_open():
+    state = _exposed(by_market={MARKET: D(35)})
+    decision = _check(_buy(), state, max_market_exposure=D("0.05"))  # $50 of $1,000
+    assert decision.reasons == ("max_market_exposure: 100 -> 30",)
+
+
+def test_event_exposure_counts_every_open_position_and_resting_order_of_the_event():
+    state = _exposed(by_event={EVENT: D(40)})
+    decision = _check(_buy(), state, max_event_exposure=D("0.05"))
+    assert decision.reasons == ("max_event_exposure: 100 -> 20",)
+
+
+def test_strategy_exposure_cap():
+    state = _exposed(by_strategy={"tsa": D(49)})
+    assert _check(_buy(), state, max_strategy_exposure=D("0.05")).approved_count == 2
+
+
+def test_total_exposure_cap_counts_every_strategy_and_what_is_held_outside():
+    state = replace(STATE, exposure=Exposure(total=D("45.50")))
+    decision = _check(_buy(), state, max_total_exposure=D("0.05"))
+    assert decision.reasons == ("max_total_exposure: 100 -> 9",)
+
+
+def test_exposure_caps_shrink_with_equity():
+    assert _check(_buy(), replace(STATE, equity=D(400)), max_market_exposure=D("0.05")) == (
+        RiskDecision(_buy(), 40, ("max_market_exposure: 100 -> 40",))
     )
 
 
-def test_max_notional_per_market_counts_todays_spend():
-    state = replace(STATE, notional_by_market={MARKET: D(35)})
-    decision = _check(_buy(), state, max_notional_per_market_per_day=D(50))
-    assert decision.reasons == ("max_notional_per_market_per_day: 100 -> 30",)
+def test_exposure_is_the_price_of_the_side_bought():
+    assert _check(_buy(side="no", price="0.20"), max_market_exposure=D("0.01")).approved_count == 50
 
 
-def test_max_notional_per_event_counts_todays_spend():
-    state = replace(STATE, notional_by_event={EVENT: D(40)})
-    decision = _check(_buy(), state, max_notional_per_event_per_day=D(50))
-    assert decision.reasons == ("max_notional_per_event_per_day: 100 -> 20",)
-
-
-def test_max_notional_per_day_counts_todays_spend():
-    state = replace(STATE, notional_total=D("45.50"))
-    decision = _check(_buy(), state, max_notional_per_day=D(50))
-    assert decision.reasons == ("max_notional_per_day: 100 -> 9",)
-
-
-def test_notional_budgets_are_prices_of_the_side_bought():
-    decision = _check(_buy(side="no", price="0.20"), max_notional_per_order=D(10))
-    assert decision.approved_count == 50
+def test_open_exposure_is_positions_at_cost_plus_resting_buys_at_their_limit():
+    held = Position("tsa", MARKET, "yes", 10, EVENT, D("4.00"))
+    resting = replace(_buy(20, "0.30", ticker="B"), filled_count=5)
+    selling = _sell(10, price="0.60")
+    exposure = open_exposure([held], [resting, selling], [("C", "EC", D("2.50"))])
+    assert exposure == Exposure(
+        by_market={MARKET: D("4.00"), "B": D("4.50"), "C": D("2.50")},
+        by_event={EVENT: D("8.50"), "EC": D("2.50")},
+        by_strategy={"tsa": D("8.50"), OUTSIDE: D("2.50")},
+        total=D("11.00"),
+    )
 
 
 def test_max_open_positions_per_strategy():
@@ -135,12 +155,26 @@ def test_sell_of_the_other_side_is_rejected():
     assert _check(_sell(side="no"), state).approved_count == 0
 
 
-def test_earlier_orders_consume_budgets_of_later_ones():
+def test_earlier_orders_consume_the_event_cap_of_later_ones():
     other = _buy(ticker="KXTSAW-26APR19-A2.50")
     decisions = check_orders(
-        [_buy(), other], STATE, replace(LIMITS, max_notional_per_event_per_day=D(80)), NOW
+        [_buy(), other], STATE, replace(LIMITS, max_event_exposure=D("0.08")), NOW
     )
     assert [d.approved_count for d in decisions] == [100, 60]
+
+
+def test_a_position_held_outside_our_strategies_is_never_entered():
+    state = replace(STATE, positions=(Position(OUTSIDE, MARKET, "yes", 3),))
+    assert _check(_buy(), state).reasons == ("already_held: 100 -> 0",)
+
+
+def test_a_sell_never_exceeds_the_position_the_exchange_reports():
+    state = replace(
+        STATE,
+        positions=(Position("tsa", MARKET, "yes", 40),),
+        sell_limits={("tsa", MARKET, "yes"): 15},
+    )
+    assert _check(_sell(), state).reasons == ("sell_exceeds_position: 100 -> 15",)
 
 
 def test_earlier_entry_in_the_batch_blocks_a_second_on_the_same_ticker():
@@ -175,9 +209,9 @@ def test_kill_switch_holds_until_the_last_second_of_the_utc_day():
     assert kill_switch_active(_losing("50"), LIMITS, last_second) is True
 
 
-def test_daily_notional_from_an_earlier_utc_day_no_longer_binds():
-    state = replace(STATE, day=date(2026, 4, 13), notional_total=D(1_000))
-    assert _check(_buy(), state).approved_count == 100
+def test_open_exposure_from_earlier_days_still_binds():
+    state = replace(_exposed(by_event={EVENT: D(95)}), day=date(2026, 4, 13))
+    assert _check(_buy(), state, max_event_exposure=D("0.10")).approved_count == 10
 
 
 def test_naive_time_is_refused():
@@ -185,6 +219,6 @@ def test_naive_time_is_refused():
         kill_switch_active(STATE, LIMITS, datetime(2026, 4, 14, 13, 15))
 
 
-def test_proposed_order_price_must_be_inside_zero_one():
+def test_an_order_price_must_be_inside_zero_one():
     with pytest.raises(ValueError, match="outside"):
         _buy(price="1.00")

@@ -1,6 +1,13 @@
 from decimal import Decimal
 
-from edge_dagster.core.sizing import kelly_contracts, kelly_contracts_for_side, kelly_fraction
+from edge_dagster.core.fair_values import PricedContract
+from edge_dagster.core.sizing import (
+    Candidate,
+    event_outcomes,
+    kelly_contracts,
+    kelly_fraction,
+    size_event,
+)
 
 D = Decimal
 
@@ -41,29 +48,59 @@ def test_fee_that_eats_the_edge_sizes_to_zero():
     assert contracts == 0
 
 
-def test_no_side_uses_one_minus_p_and_one_minus_yes_bid():
-    # NO wins with 0.6 and costs 1 − 0.50 = 0.50: the worked example above, mirrored.
-    contracts = kelly_contracts_for_side(
-        "no",
-        D("0.4"),
-        yes_bid=D("0.50"),
-        yes_ask=D("0.52"),
-        balance=D(1000),
-        kelly_multiplier=D("0.5"),
-        fee_type="quadratic",
-    )
-    assert contracts == 165
+LADDER = event_outcomes(
+    [
+        PricedContract("A2.45", "greater", 2_450_000, None, 0.60),
+        PricedContract("A2.50", "greater", 2_500_000, None, 0.40),
+        PricedContract("A2.40", "greater", 2_400_000, None, 0.80),
+    ]
+)
 
 
-def test_yes_side_buys_at_the_yes_ask():
-    # YES wins with 0.6 and costs the 0.50 ask: the worked example above.
-    contracts = kelly_contracts_for_side(
-        "yes",
-        D("0.6"),
-        yes_bid=D("0.48"),
-        yes_ask=D("0.50"),
-        balance=D(1000),
-        kelly_multiplier=D("0.5"),
-        fee_type="quadratic",
+def test_a_greater_ladder_is_one_quantity_in_intervals_between_its_strikes():
+    # ≤ 2.40 M, (2.40, 2.45], (2.45, 2.50], > 2.50 M: the differences of the fair values
+    assert [round(p, 9) for p in LADDER.probabilities] == [0.2, 0.2, 0.2, 0.4]
+    assert LADDER.pays("A2.45", "yes") == (False, False, True, True)
+    assert LADDER.pays("A2.45", "no") == (True, True, False, False)
+
+
+def test_temperature_bins_are_their_own_intervals():
+    bins = event_outcomes(
+        [
+            PricedContract("T81", "less", None, 81, 0.1),  # ≤ 80
+            PricedContract("B81.5", "between", 81, 82, 0.3),
+            PricedContract("B83.5", "between", 83, 84, 0.4),
+            PricedContract("T84", "greater", 84, None, 0.2),  # ≥ 85
+        ]
     )
-    assert contracts == 165
+    # the piece between 82 and 83 holds no whole degree: probability 0
+    assert [round(p, 9) for p in bins.probabilities] == [0.1, 0.3, 0.0, 0.4, 0.2]
+    assert bins.pays("B83.5", "yes") == (False, False, False, True, False)
+
+
+def test_one_contract_alone_gets_exactly_its_fractional_kelly_stake():
+    # the worked example above: p 0.6, all-in cost 0.5175, half Kelly on $1,000
+    alone = Candidate((False, True), D("0.5175"), 1_000)
+    assert size_event([0.4, 0.6], [alone], bankroll=D(1000), kelly_multiplier=D("0.5")) == [165]
+
+
+def test_two_strikes_of_one_ladder_share_one_stake_instead_of_taking_one_each():
+    yes_245 = Candidate(LADDER.pays("A2.45", "yes"), D("0.45"), 1_000)
+    yes_250 = Candidate(LADDER.pays("A2.50", "yes"), D("0.28"), 1_000)
+    quarter = {"bankroll": D(1000), "kelly_multiplier": D("0.25")}
+    # alone each would take its own quarter-Kelly stake: 151 and 148 contracts
+    assert size_event(LADDER.probabilities, [yes_245], **quarter) == [151]
+    assert size_event(LADDER.probabilities, [yes_250], **quarter) == [148]
+    # both win above 2.50 M: sized as one bet, $50.40 + $17.64 at risk instead of $109.39
+    assert size_event(LADDER.probabilities, [yes_245, yes_250], **quarter) == [112, 63]
+
+
+def test_a_contract_priced_above_its_chance_is_not_bought():
+    no_240 = Candidate(LADDER.pays("A2.40", "no"), D("0.30"), 1_000)  # wins 20 %, costs 30 %
+    assert size_event(LADDER.probabilities, [no_240], bankroll=D(1000),
+                      kelly_multiplier=D("0.25")) == [0]  # fmt: skip
+
+
+def test_the_per_order_cap_bounds_each_candidate():
+    capped = Candidate((False, True), D("0.5175"), 40)
+    assert size_event([0.4, 0.6], [capped], bankroll=D(1000), kelly_multiplier=D("0.5")) == [40]

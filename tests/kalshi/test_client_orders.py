@@ -8,12 +8,12 @@ import pytest
 
 from edge_dagster.kalshi import (
     CancelAck,
+    CreateOrderRequest,
     KalshiClient,
     KalshiConnectionError,
     KalshiRequestError,
     KalshiResponseError,
     KalshiServerError,
-    OrderRequest,
 )
 from tests.kalshi.conftest import MARKET
 from tests.support.fake_kalshi import FakeKalshiExchange
@@ -21,8 +21,10 @@ from tests.support.fake_kalshi import FakeKalshiExchange
 CREATE = "/portfolio/events/orders"
 
 
-def bid(price: str, count: int, client_order_id: str = "coid-1", **options: object) -> OrderRequest:
-    return OrderRequest(
+def bid(
+    price: str, count: int, client_order_id: str = "coid-1", **options: object
+) -> CreateOrderRequest:
+    return CreateOrderRequest(
         ticker=MARKET,
         side="bid",
         count=count,

@@ -9,11 +9,11 @@ import pytest
 
 from edge_dagster.kalshi import (
     BookLevel,
-    Candle,
+    CreateOrderRequest,
     KalshiResponseError,
     Market,
+    MarketCandlestick,
     Orderbook,
-    OrderRequest,
     PriceRange,
     QuoteOhlc,
     Settlement,
@@ -24,7 +24,7 @@ from tests.support.fake_kalshi import market_json
 TICKER = "KXHIGHNY-26OCT02-B81.5"
 
 
-def order_request(**overrides: object) -> OrderRequest:
+def order_request(**overrides: object) -> CreateOrderRequest:
     fields: dict[str, object] = {
         "ticker": TICKER,
         "side": "bid",
@@ -33,7 +33,7 @@ def order_request(**overrides: object) -> OrderRequest:
         "client_order_id": "c0ffee00-0000-4000-8000-000000000001",
     }
     fields.update(overrides)
-    return OrderRequest(**fields)  # type: ignore[arg-type]
+    return CreateOrderRequest(**fields)  # type: ignore[arg-type]
 
 
 def test_market_prices_and_sizes_are_exact_decimals() -> None:
@@ -128,7 +128,7 @@ HISTORICAL_CANDLE = {
 
 
 def test_live_candle_parses_dollar_keys_and_null_trade_prices() -> None:
-    candle = Candle.from_json(LIVE_CANDLE)
+    candle = MarketCandlestick.from_json(LIVE_CANDLE)
 
     assert candle.yes_bid == QuoteOhlc(
         Decimal("0.40"), Decimal("0.39"), Decimal("0.42"), Decimal("0.41")
@@ -138,7 +138,7 @@ def test_live_candle_parses_dollar_keys_and_null_trade_prices() -> None:
 
 
 def test_historical_candle_parses_keys_without_dollars_suffix() -> None:
-    candle = Candle.from_json(HISTORICAL_CANDLE)
+    candle = MarketCandlestick.from_json(HISTORICAL_CANDLE)
 
     assert candle.yes_ask == QuoteOhlc(
         Decimal("0.43"), Decimal("0.42"), Decimal("0.45"), Decimal("0.44")
@@ -202,7 +202,7 @@ def test_order_request_includes_expiration_only_when_set() -> None:
 def test_intent_maps_to_yes_leg(
     outcome: str, action: str, outcome_price: str, side: str, yes_price: str
 ) -> None:
-    request = OrderRequest.from_intent(
+    request = CreateOrderRequest.from_intent(
         TICKER,
         outcome,
         action,

@@ -12,7 +12,11 @@ import pytest
 from edge_dagster.core.clock import EASTERN
 from edge_dagster.kalshi import KalshiClient
 from edge_dagster.settings import DEFAULT_REPLAY_DIR
-from edge_dagster.sources.kalshi_markets import LiveKalshiMarkets, ReplayKalshiMarkets
+from edge_dagster.sources.kalshi_markets import (
+    DAILY_CANDLE_MINUTES,
+    LiveKalshiMarkets,
+    ReplayKalshiMarkets,
+)
 from tests.support.fake_kalshi import FakeKalshiExchange
 from tests.support.recorded_markets import serve_recorded_event
 
@@ -28,7 +32,10 @@ def exchange() -> Iterator[FakeKalshiExchange]:
 
 
 def live(exchange: FakeKalshiExchange, now: datetime) -> LiveKalshiMarkets:
-    return LiveKalshiMarkets(KalshiClient(exchange.base_url, backoff_seconds=0.01), now)
+    """The live source reading daily candles, as the recorded files hold (it reads hourly
+    ones by default)."""
+    client = KalshiClient(exchange.base_url, backoff_seconds=0.01)
+    return LiveKalshiMarkets(client, now, candle_minutes=DAILY_CANDLE_MINUTES)
 
 
 @pytest.mark.parametrize("historical", [False, True], ids=["live endpoints", "archived"])
@@ -44,7 +51,7 @@ def test_a_past_decision_matches_the_replayed_snapshot(
         from_api.drop(columns="source"), recorded.drop(columns="source"), check_dtype=False
     )
     assert set(from_api["source"]) == {"live:candles"}
-    assert from_api["yes_ask"].notna().all()
+    assert from_api["yes_ask"].notna().sum() == 8  # the rest ask 1.00: no ask at all
 
 
 def test_archived_event_is_read_from_the_historical_endpoints(
@@ -137,3 +144,15 @@ def test_market_mids_match_the_replay(exchange: FakeKalshiExchange) -> None:
         live(exchange, AFTER_WEEK).mids_after(decisions),
         ReplayKalshiMarkets(DEFAULT_REPLAY_DIR).mids_after(decisions),
     )
+
+
+def test_past_decisions_and_fills_read_hourly_candles_by_default(exchange: FakeKalshiExchange):
+    serve_recorded_event(exchange, DEFAULT_REPLAY_DIR, EVENT)
+    source = LiveKalshiMarkets(KalshiClient(exchange.base_url), AFTER_WEEK)
+    ticker = f"{EVENT}-A2.45"
+    candles = source.candles_between([ticker], DECISION, DECISION + timedelta(days=2))[ticker]
+    (request,) = [r for r in exchange.requests if r.path.endswith(f"{ticker}/candlesticks")]
+    assert request.query["period_interval"] == ["60"]
+    # each candle covers the hour before its end: the first that begins after a 09:15 order is
+    # the one ending at 10:15 at the earliest
+    assert {c.end - c.start for c in candles} == {timedelta(hours=1)}

@@ -171,6 +171,8 @@ class InjectedFailure:
     body: Any
     retry_after: float | None
     apply_first: bool
+    skip: int = 0
+    """Matching requests to let through before this failure applies."""
 
 
 @dataclass
@@ -398,16 +400,21 @@ class FakeKalshiExchange:
         yes_bid: tuple[str, str, str, str] = ("0.4000", "0.3900", "0.4200", "0.4100"),
         yes_ask: tuple[str, str, str, str] = ("0.4300", "0.4200", "0.4500", "0.4400"),
         trade_close: str | None = None,
+        trade_low: str | None = None,
+        trade_high: str | None = None,
         volume: str = "10.00",
         open_interest: str = "100.00",
     ) -> None:
-        """Live candles use ``*_dollars``/``*_fp`` keys; historical ones the bare names."""
+        """Live candles use ``*_dollars``/``*_fp`` keys; historical ones the bare names. Trade
+        prices default to ``trade_close`` (None: nothing traded)."""
         suffix, count_suffix = ("", "") if historical else ("_dollars", "_fp")
 
         def ohlc(values: tuple[str, str, str, str]) -> dict[str, str]:
             return {f"{part}{suffix}": value for part, value in zip(OHLC, values, strict=True)}
 
         trades = {f"{part}{suffix}": trade_close for part in (*OHLC, "mean", "previous")}
+        trades[f"low{suffix}"] = trade_low or trade_close
+        trades[f"high{suffix}"] = trade_high or trade_close
         self._candles.setdefault((ticker, historical), []).append(
             {
                 "end_period_ts": end_period_ts,
@@ -447,14 +454,18 @@ class FakeKalshiExchange:
         body: Any = None,
         retry_after: float | None = None,
         apply_first: bool = False,
+        skip: int = 0,
     ) -> None:
         """Answer the next ``times`` matching requests with ``status`` and ``body``.
 
         ``body``: dict/list is sent as JSON, bytes/str raw (malformed JSON), None a default
-        ``{code, message, details}``. ``apply_first`` processes the request before answering.
+        ``{code, message, details}``. ``apply_first`` processes the request before answering;
+        ``skip`` lets that many matching requests through first.
         """
         self._failures.append(
-            InjectedFailure(method, path_prefix, status, times, body, retry_after, apply_first)
+            InjectedFailure(
+                method, path_prefix, status, times, body, retry_after, apply_first, skip
+            )
         )
 
     def disconnect_next(
@@ -531,6 +542,9 @@ class FakeKalshiExchange:
     def _take_failure(self, method: str, route: str) -> InjectedFailure | None:
         for failure in self._failures:
             if failure.method == method and route.startswith(failure.path_prefix):
+                if failure.skip:
+                    failure.skip -= 1
+                    continue
                 failure.remaining -= 1
                 if failure.remaining == 0:
                     self._failures.remove(failure)
@@ -662,10 +676,11 @@ class FakeKalshiExchange:
 
     def _get_balance(self, query: dict, body: Any) -> Response:
         cents = int((self.balance * 100).to_integral_value())
+        held = sum((p.exposure for p in self._positions.values()), Decimal(0))
         return 200, {
             "balance": cents,
             "balance_dollars": dollars(self.balance),
-            "portfolio_value": cents,
+            "portfolio_value": int((held * 100).to_integral_value()),
             "updated_ts": int(self.clock()),
         }
 

@@ -74,6 +74,8 @@ def serve_recorded_event(
             yes_ask=tuple(_price(v) for v in (row.yes_ask_open, row.yes_ask_low,
                                                 row.yes_ask_high, row.yes_ask_close)),
             trade_close=None if pd.isna(row.trade_price_close) else _price(row.trade_price_close),
+            trade_low=None if pd.isna(row.trade_price_low) else _price(row.trade_price_low),
+            trade_high=None if pd.isna(row.trade_price_high) else _price(row.trade_price_high),
             volume=f"{row.volume:.2f}",
             open_interest=f"{row.open_interest:.2f}",
         )  # fmt: skip

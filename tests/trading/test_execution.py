@@ -1,55 +1,109 @@
-"""Replaying a week's decisions on the paper exchange: the resting-order rule of a real one."""
+"""Replaying a week's decisions on the paper venue: the resting-order rule of a real exchange,
+expiry before the next release, and exposure caps that hold across the week."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import duckdb
 
-from edge_dagster.core.matching import Candle
+from edge_dagster.core.matching import Candle, FillRule, Quote
+from edge_dagster.core.orders import Order
 from edge_dagster.core.risk import DEFAULT_RISK_LIMITS
-from edge_dagster.trading.execution import Intent, PaperWeek, execute_paper_week
-from edge_dagster.trading.paper_exchange import PaperExchange
+from edge_dagster.core.strategy import Decision
+from edge_dagster.trading.execution import PaperWeek, replay_week
+from edge_dagster.trading.ledger import Ledger
+from edge_dagster.trading.paper_venue import PaperVenue
 
 D = Decimal
-MONDAY = datetime(2026, 4, 13, 13, 15, tzinfo=UTC)
-TUESDAY = MONDAY + timedelta(days=1)
+MONDAY = datetime(2026, 4, 13, 14, 15, tzinfo=UTC)
+TUESDAY = datetime(2026, 4, 14, 13, 15, tzinfo=UTC)
+WEDNESDAY = TUESDAY + timedelta(days=1)
 EVENT, TICKER = "KXTSAW-26APR19", "KXTSAW-26APR19-A2.45"
+DAYS = (MONDAY, TUESDAY, WEDNESDAY)
 
 
-def intent(at: datetime, limit: str, count: int = 10) -> Intent:
-    return Intent("tsa_weekly", "2026-04-13", at, EVENT, TICKER, "yes", "buy", D(limit), count,
-                  "quadratic", D(1), edge=D("0.1"))  # fmt: skip
+def intent(at: datetime, limit: str, count: int = 10, ticker: str = TICKER) -> Order:
+    return Order("tsa_weekly", "2026-04-13", at, EVENT, ticker, "yes", "buy", D(limit), count,
+                 edge=D("0.1"))  # fmt: skip
 
 
-def replay(intents: list[Intent], candles: list[Candle]) -> list[tuple]:
+def replay(
+    intents: list[Order],
+    candles: list[Candle] = (),
+    decisions: tuple[datetime, ...] = (MONDAY, TUESDAY),
+    limits=DEFAULT_RISK_LIMITS,  # noqa: ANN001
+    quote: Quote | None = None,
+) -> duckdb.DuckDBPyConnection:
     conn = duckdb.connect(":memory:")
-    execute_paper_week(
-        PaperExchange(conn, max_contracts_per_candle=1_000),
-        PaperWeek("tsa_weekly", EVENT, (TICKER,), (MONDAY, TUESDAY), tuple(intents)),
-        now=TUESDAY + timedelta(hours=20),
+    venue = PaperVenue(Ledger(conn, "replay"), FillRule(max_contracts_per_candle=1_000), D(1000))
+    tickers = tuple(sorted({i.ticker for i in intents}))
+    replay_week(
+        venue,
+        PaperWeek(
+            "tsa_weekly",
+            EVENT,
+            tickers,
+            tuple(Decision("tsa_weekly", "2026-04-13", t, (EVENT,)) for t in decisions),
+            tuple(intents),
+        ),  # fmt: skip
+        now=decisions[-1] + timedelta(hours=20),
         candles_between=lambda tickers, after, until: {
-            TICKER: [c for c in candles if after < c.end <= until]
+            t: [c for c in candles if after < c.end <= until] for t in tickers
         },
-        quote_at=lambda ticker, at: None,
+        quote_at=lambda ticker, at: quote,
         settlements=lambda at: {},
         marks_at=lambda at: {},
-        limits=DEFAULT_RISK_LIMITS,
-        bankroll=D(1000),
+        limits=limits,
     )
+    return conn
+
+
+def orders(conn: duckdb.DuckDBPyConnection) -> list[tuple]:
     return conn.execute(
-        "SELECT decision_time, limit_price, status, filled_count FROM orders ORDER BY 1"
+        "SELECT decision_time, ticker, limit_price, count, status, filled_count FROM orders "
+        "ORDER BY decision_time, ticker"
     ).fetchall()
 
 
-# A candle closing Tuesday 04:00 UTC whose ask touched 0.40: it crosses neither 0.30 nor 0.35.
-CANDLES = [Candle(MONDAY + timedelta(hours=15), yes_bid_high=D("0.38"), yes_ask_low=D("0.40"))]
+# A candle between Monday and Tuesday whose ask went down to 0.40: it crosses neither 0.30 nor
+# 0.35.
+CANDLES = [Candle(MONDAY + timedelta(hours=1), MONDAY + timedelta(hours=2), yes_ask_low=D("0.40"))]
 
 
 def test_a_changed_decision_cancels_the_resting_order_and_places_its_own():
-    orders = replay([intent(MONDAY, "0.30"), intent(TUESDAY, "0.35")], CANDLES)
-    assert orders == [(MONDAY, D("0.3000"), "canceled", 0), (TUESDAY, D("0.3500"), "resting", 0)]
+    conn = replay([intent(MONDAY, "0.30"), intent(TUESDAY, "0.35")], CANDLES)
+    assert [row[2:5] for row in orders(conn)] == [
+        (D("0.3000"), 10, "canceled"),
+        (D("0.3500"), 10, "resting"),
+    ]
 
 
 def test_an_unchanged_decision_keeps_the_order_and_places_no_second_one():
-    orders = replay([intent(MONDAY, "0.30"), intent(TUESDAY, "0.30")], CANDLES)
-    assert orders == [(MONDAY, D("0.3000"), "resting", 0)]
+    conn = replay([intent(MONDAY, "0.30"), intent(TUESDAY, "0.30")], CANDLES)
+    assert [row[2:5] for row in orders(conn)] == [(D("0.3000"), 10, "resting")]
+
+
+def test_an_order_that_lapsed_at_its_expiry_is_not_kept_by_a_later_decision():
+    expiring = replace(intent(MONDAY, "0.30"), expires_at=TUESDAY - timedelta(minutes=20))
+    conn = replay([expiring, intent(TUESDAY, "0.30")], CANDLES)
+    assert [row[2:5] for row in orders(conn)] == [
+        (D("0.3000"), 10, "canceled"),
+        (D("0.3000"), 10, "resting"),
+    ]
+
+
+def test_one_events_exposure_is_capped_across_the_weeks_decisions():
+    """Each day the strategy buys $30 more of the event at the ask; the cap is 5 % of about
+    $1,000 equity for the whole event (positions at cost + resting orders), not a budget that
+    resets daily."""
+    limits = replace(DEFAULT_RISK_LIMITS, max_event_exposure=D("0.05"))
+    wants = [
+        intent(day, "0.30", 100, f"{EVENT}-A{strike}")
+        for day, strike in zip(DAYS, ("2.40", "2.45", "2.50"), strict=True)
+    ]
+    deep = Quote(D("0.28"), 500, D("0.30"), 500)
+    conn = replay(wants, decisions=DAYS, limits=limits, quote=deep)
+    # Monday holds $30 (100 × 0.30, taker fee $1.47); Tuesday has 5 % of $998.53 − $30 =
+    # $19.93 left: 66 contracts; Wednesday nothing.
+    assert [(row[1][-5:], row[3]) for row in orders(conn)] == [("A2.40", 100), ("A2.45", 66)]
