@@ -97,6 +97,12 @@ class Snapshots:
         self._by_key = {
             (row.ticker, row.as_of.to_pydatetime()): row for row in snapshots.itertuples()
         }
+        self._marks: dict[pd.Timestamp, dict[str, Mark]] = {}
+        for row in snapshots.itertuples():
+            self._marks.setdefault(row.as_of, {})[row.ticker] = (
+                decimal_or_none(row.yes_bid),
+                decimal_or_none(row.yes_ask),
+            )
 
     def quote_at(self, ticker: str, at: datetime) -> Quote | None:
         """The decision's quote; replayed bars carry no displayed size (None)."""
@@ -112,11 +118,7 @@ class Snapshots:
         )
 
     def marks_at(self, at: datetime) -> dict[str, Mark]:
-        rows = self._frame[self._frame["as_of"] == pd.Timestamp(at)]
-        return {
-            row.ticker: (decimal_or_none(row.yes_bid), decimal_or_none(row.yes_ask))
-            for row in rows.itertuples()
-        }
+        return self._marks.get(pd.Timestamp(at), {})
 
     def tickers(self, event_ticker: str) -> tuple[str, ...]:
         return tuple(

@@ -306,3 +306,38 @@ def report_markdown(
         markdown_table(weekly, ".2f"),
     ]
     return "\n\n".join(parts) + "\n"
+
+
+def walk_forward(
+    per_week: pd.DataFrame, *, block_weeks: int, default: Any
+) -> tuple[pd.Series, pd.DataFrame]:
+    """The honest P&L of choosing parameters by walk-forward, never on all weeks at once.
+
+    ``per_week``: one row per week in time order, one column per parameter choice, each cell
+    that week's P&L under that choice. Weeks are cut into blocks of ``block_weeks``; the first
+    block trades ``default`` (a choice made before seeing any result); every later block trades
+    the choice with the largest total P&L over all weeks before it (ties go to ``default``,
+    then to the earlier column). Returns the per-week P&L actually earned and one row per
+    block: its first and last week, the choice, and that choice's P&L on the weeks before.
+    """
+    earned = []
+    blocks = []
+    for start in range(0, len(per_week), block_weeks):
+        block = per_week.iloc[start : start + block_weeks]
+        history = per_week.iloc[:start].sum()
+        choice = default
+        if start:
+            best = history.max()
+            if history[default] < best - 1e-9:
+                choice = history.index[history.to_numpy() >= best - 1e-9][0]
+        earned.append(block[choice])
+        blocks.append(
+            {
+                "first_week": block.index[0],
+                "last_week": block.index[-1],
+                "choice": choice,
+                "pnl_before": float(history[choice]) if start else math.nan,
+                "pnl_in_block": float(block[choice].sum()),
+            }
+        )
+    return pd.concat(earned), pd.DataFrame(blocks)

@@ -18,10 +18,10 @@ _EVENT_RE = re.compile(r"^([A-Z]+)-(\d{2})([A-Z]{3})(\d{2})$")
 
 TSA_SERIES = "KXTSAW"
 TSA_LEGACY_SERIES = "TSAW"
-# Kalshi renamed TSAW to KXTSAW between these weeks: the last TSAW event seen is the week ending
-# 2024-09-29 and the first KXTSAW one the week ending 2025-01-05. Weeks in the unobserved gap are
-# assumed KXTSAW.
-KXTSAW_FIRST_WEEK_SUNDAY = date(2025, 1, 5)
+# Kalshi renamed TSAW to KXTSAW between these weeks: the settled markets of 2022–2025
+# (replay_data/kalshi_tsaw_markets_2022_2025.csv) end TSAW with the week ending 2024-10-20 and
+# begin KXTSAW with the week ending 2024-10-27.
+KXTSAW_FIRST_WEEK_SUNDAY = date(2024, 10, 27)
 TSA_STRIKE_STEP = 10_000
 """Strikes are quoted in millions with two decimals (``A2.45``), i.e. multiples of 10,000."""
 _TSA_MARKET_RE = re.compile(r"^(.+)-A(\d+\.\d{2})$")

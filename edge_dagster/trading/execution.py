@@ -97,6 +97,8 @@ def execute_decision(
     own = venue.resting_orders(decision.strategy, decision.event_tickers, decision.time)
     # This decision's own orders (a re-run) and, when it manages them, earlier decisions'.
     managed = [o for o in own if decision.manages_resting or o.decision_time == decision.time]
+    if not wanted and not managed:
+        return DecisionOutcome()
     state = venue.risk_state(
         decision.strategy, decision.time, marks, [o.client_order_id for o in managed]
     )
@@ -153,22 +155,27 @@ def replay_week(
     pay out.
     """
     outcomes = []
-    previous: datetime | None = None
+    previous: datetime | None = None  # the last decision executed
     for decision in sorted(week.decisions, key=lambda d: d.time):
+        wanted = [o for o in week.orders if o.decision_time == decision.time]
+        if previous is None and not wanted:
+            continue  # nothing placed this week yet and nothing wanted: nothing to do
         if previous is not None:
             venue.advance(candles_between(week.tickers, previous, decision.time), decision.time)
         outcomes.append(
             execute_decision(
                 venue,
                 decision,
-                [o for o in week.orders if o.decision_time == decision.time],
+                wanted,
                 quote_at=lambda ticker, at=decision.time: quote_at(ticker, at),
                 marks=marks_at(decision.time),
                 limits=limits,
             )
         )
         previous = decision.time
-    if previous is not None and now > previous:
+    if previous is None:
+        return outcomes
+    if now > previous:
         venue.advance(candles_between(week.tickers, previous, now), now)
     venue.settle(settlements(now))
     return outcomes

@@ -400,13 +400,20 @@ class Ledger:
             positions.append(Position(strategy_, ticker, side, int(net), event or "", cost))
         return positions
 
-    def exposure(self, *, at: datetime | None = None, excluding: Iterable[str] = ()) -> Exposure:
+    def exposure(
+        self,
+        *,
+        at: datetime | None = None,
+        excluding: Iterable[str] = (),
+        positions: Sequence[Position] | None = None,
+    ) -> Exposure:
         """Open exposure as of ``at``: positions at cost plus resting buys at their limit,
         leaving out the resting orders whose ids are in ``excluding`` (those a decision is
-        about to keep or replace)."""
+        about to keep or replace). ``positions``: those of ``at``, when already read."""
         skip = set(excluding)
         resting = [o for o in self.resting_orders(at=at) if o.client_order_id not in skip]
-        return open_exposure(self.positions(at=at), resting)
+        held = self.positions(at=at) if positions is None else positions
+        return open_exposure(held, resting)
 
     def cash(
         self, *, strategy: str | None = None, partition_key: str | None = None, at=None
@@ -421,10 +428,31 @@ class Ledger:
         )
         return Decimal(total)
 
-    def equity(self, bankroll: Decimal, *, at: datetime | None = None) -> Decimal:
-        """Starting bankroll + cash + open positions at cost: the paper account's equity."""
-        held = sum((p.cost for p in self.positions(at=at)), Decimal(0))
-        return bankroll + self.cash(at=at) + held
+    def equity(
+        self,
+        bankroll: Decimal,
+        *,
+        at: datetime | None = None,
+        positions: Sequence[Position] | None = None,
+    ) -> Decimal:
+        """Starting bankroll + cash + open positions at cost: the paper account's equity.
+        ``positions``: those of ``at``, when already read."""
+        held = self.positions(at=at) if positions is None else positions
+        return bankroll + self.cash(at=at) + sum((p.cost for p in held), Decimal(0))
+
+    def active_tickers(self, tickers: Iterable[str]) -> set[str]:
+        """Those of ``tickers`` with any fill or open order in this environment."""
+        wanted = list(tickers)
+        if not wanted:
+            return set()
+        slots = ", ".join("?" for _ in wanted)
+        rows = self._conn.execute(
+            f"SELECT ticker FROM fills WHERE environment = ? AND ticker IN ({slots}) UNION "
+            f"SELECT ticker FROM orders WHERE environment = ? AND ticker IN ({slots}) "
+            "AND status IN ('pending', 'resting')",
+            [self.environment, *wanted, self.environment, *wanted],
+        ).fetchall()
+        return {row[0] for row in rows}
 
     def pnl_by_strategy(
         self, marks: Mapping[str, Mark], *, at: datetime | None = None
@@ -456,6 +484,7 @@ class Ledger:
         marks: Mapping[str, Mark],
         day_start_marks: Mapping[str, Mark] | None = None,
         at: datetime | None = None,
+        positions: Sequence[Position] | None = None,
     ) -> tuple[Decimal, Decimal, Decimal]:
         """(realised, open mark-to-bid, open cost basis) of the strategy's UTC day ``day`` as
         of ``at``, for the daily kill switch (``RiskState.pnl_today``).
@@ -465,6 +494,7 @@ class Ledger:
         each still-open position; realised = today's ledger + open cost − the start value of
         everything held at 00:00, so realised + mark − cost is exactly today's change in cash
         plus mark-to-bid. Without lot accounting a partial sale moves the basis, not realised.
+        ``positions``: all positions of ``at``, when already read.
         """
         start = datetime.combine(day, time(), UTC)
         until = at or END_OF_TIME
@@ -495,7 +525,10 @@ class Ledger:
                     mark_value(side, start_marks[ticker]) if marked else price
                 )
         start_value = {key: value for key, value in start_values.items() if start_net[key]}
-        held = self.positions(strategy=strategy, at=at)
+        if positions is None:
+            held = self.positions(strategy=strategy, at=at)
+        else:
+            held = [p for p in positions if p.strategy == strategy]
         (ledger_today,) = fetch_row(
             self._conn,
             "SELECT coalesce(sum(amount), 0) FROM cash_ledger WHERE environment = ? "

@@ -124,9 +124,11 @@ class PaperVenue:
         self._book(updated, fills, already=booked)
 
     def settle(self, settlements: Mapping[str, tuple[str, datetime]]) -> None:
-        """Settle each ticker on (result, settlement time)."""
+        """Settle each ticker on (result, settlement time); untouched markets need nothing."""
+        active = self.ledger.active_tickers(settlements)
         for ticker, (result, at) in sorted(settlements.items()):
-            self.ledger.settle(ticker, result, at)
+            if ticker in active:
+                self.ledger.settle(ticker, result, at)
 
     def risk_state(
         self,
@@ -138,12 +140,13 @@ class PaperVenue:
         """The account as it stood at ``at``: holdings, open exposure (leaving out the resting
         orders in ``excluding``), equity at cost, and the strategy's P&L today."""
         day = at.astimezone(UTC).date()
-        realised, mark, cost = self.ledger.day_pnl(strategy, day, marks, at=at)
+        held = self.ledger.positions(at=at)
+        realised, mark, cost = self.ledger.day_pnl(strategy, day, marks, at=at, positions=held)
         return RiskState(
             day=day,
-            equity=self.ledger.equity(self.bankroll, at=at),
-            positions=tuple(self.ledger.positions(at=at)),
-            exposure=self.ledger.exposure(at=at, excluding=excluding),
+            equity=self.ledger.equity(self.bankroll, at=at, positions=held),
+            positions=tuple(held),
+            exposure=self.ledger.exposure(at=at, excluding=excluding, positions=held),
             day_start_equity=self.ledger.equity(
                 self.bankroll, at=datetime.combine(day, time(), UTC)
             ),

@@ -17,6 +17,7 @@ from edge_dagster.core.backtest_report import (
     reliability_png,
     report_markdown,
     trading_summary,
+    walk_forward,
 )
 
 W1, W2, W3, W4 = date(2025, 1, 6), date(2025, 1, 13), date(2025, 1, 20), date(2025, 1, 27)
@@ -223,3 +224,23 @@ def test_report_puts_headline_then_tables_then_plots_then_weeks() -> None:
     assert positions == sorted(positions)
     assert "- Total P&L: $10.00 after $5.00 fees over 4 weeks" in text
     assert "![Equity](data:image/png;base64,QUJD)" in text
+
+
+def test_walk_forward_trades_each_block_on_the_choice_that_did_best_before_it():
+    weeks = pd.date_range("2026-01-05", periods=6, freq="7D").date
+    per_week = pd.DataFrame(
+        {"a": [1.0, 1.0, -5.0, -5.0, 2.0, 2.0], "b": [0.0, 3.0, 4.0, 4.0, -1.0, -1.0]},
+        index=weeks,
+    )
+    earned, blocks = walk_forward(per_week, block_weeks=2, default="a")
+    # block 1: the default a (+2); block 2: b led 3 to 2 → +8; block 3: b led 11 to −8 → −2
+    assert earned.tolist() == [1.0, 1.0, 4.0, 4.0, -1.0, -1.0]
+    assert blocks["choice"].tolist() == ["a", "b", "b"]
+    assert blocks["pnl_before"].tolist()[1:] == [3.0, 11.0]
+
+
+def test_walk_forward_keeps_the_default_on_a_tie():
+    weeks = pd.date_range("2026-01-05", periods=4, freq="7D").date
+    per_week = pd.DataFrame({"a": [1.0, 0.0, 1.0, 1.0], "b": [0.0, 1.0, 5.0, 5.0]}, index=weeks)
+    _, blocks = walk_forward(per_week, block_weeks=2, default="b")
+    assert blocks["choice"].tolist() == ["b", "b"]
