@@ -1,7 +1,6 @@
 """The TSA backtest report: every materialised week, scored on what really happened."""
 
-from datetime import date
-from pathlib import Path
+from datetime import date, timedelta
 
 import pandas as pd
 from dagster import AssetKey, MaterializeResult, MetadataValue, asset
@@ -9,11 +8,11 @@ from dagster import AssetKey, MaterializeResult, MetadataValue, asset
 from edge_dagster.assets.trading import tsa_orders
 from edge_dagster.assets.tsa_strategy import STRATEGY, tsa_fair_values, tsa_forecasts
 from edge_dagster.core import backtest_report as report
+from edge_dagster.core.tickers import tsa_event_ticker
 from edge_dagster.core.tsa_model import PRICING_MODEL
 from edge_dagster.resources.sources import DataSourcesResource
 from edge_dagster.resources.warehouse import DUCKDB_WRITE_POOL, WarehouseResource
 
-DISAGREEMENTS_FILE = "kalshi_tsaw_archive_vs_settlement_disagreements.csv"
 # Scored like the seed's published numbers: 2023 on (2022 leans on thin post-COVID history).
 SCORING_START = date(2023, 1, 1)
 
@@ -21,41 +20,45 @@ SCORING_START = date(2023, 1, 1)
 def kalshi_settled_results(
     sources: DataSourcesResource, event_tickers: list[str]
 ) -> dict[str, int]:
-    """Ticker → 1/0 where Kalshi's own settlement is known: the events' settled markets (from
-    the recorded files or the API) and the archive-vs-settlement disagreements of 2022–2025 (TSA
-    restated its archive; Kalshi settled on the first-published figures)."""
-    flips = pd.read_csv(Path(sources.replay_dir) / DISAGREEMENTS_FILE)
+    """Ticker → 1/0 where Kalshi's own settlement is known by now: the events' settled
+    markets, from the recorded files (200 weeks 2022-06 → 2026-04) or the API."""
     markets = sources.kalshi_markets()
     now = sources.now()
-    settled = {
+    return {
         ticker: int(result == "yes")
         for event in event_tickers
         for ticker, (result, _) in markets.settlements(event, now).items()
     }
-    return {
-        **dict(
-            zip(flips["market_ticker"], flips["kalshi_result"].eq("yes").astype(int), strict=True)
-        ),
-        **settled,
-    }
 
 
 def scored_fair_values(
-    fair_values: pd.DataFrame, weekly: pd.DataFrame, settled: dict[str, int], mids: pd.Series
+    fair_values: pd.DataFrame, actual: pd.Series, settled: dict[str, int], mids: pd.Series
 ) -> pd.DataFrame:
-    """Fair values with their outcome (Kalshi's result where known, else the first-published
-    weekly average against the strike) and the market mid after the same release."""
-    actual = weekly.set_index("week_monday")["avg_travelers"]
+    """Fair values with their outcome (Kalshi's result where known, else the weekly average
+    ``actual`` against the strike) and the market mid after the same release."""
     scored = fair_values.assign(market_mid=mids.to_numpy())
     scored["actual_avg"] = scored["week_monday"].map(actual)
     scored = scored.dropna(subset=["actual_avg"])
-    by_archive = (scored["actual_avg"] > scored["strike"]).astype(int)
-    scored["outcome"] = scored["ticker"].map(settled).fillna(by_archive).astype(int)
+    by_average = (scored["actual_avg"] > scored["strike"]).astype(int)
+    scored["outcome"] = scored["ticker"].map(settled).fillna(by_average).astype(int)
     scored["horizon"] = (
         scored.groupby(["week_monday", "model"])["decision_time"].rank(method="dense").astype(int)
         - 1
     )
     return scored
+
+
+def weekly_truth(sources: DataSourcesResource, weekly: pd.DataFrame) -> pd.DataFrame:
+    """Per week the average forecasts are scored on (``actual``): the value Kalshi settled the
+    week on where known (181 weeks of 2022–2025 in the replay; ``kalshi`` true), else the
+    first-published average (in replay before 2026 that is TSA's restated archive)."""
+    events = {
+        monday: tsa_event_ticker(monday + timedelta(days=6)) for monday in weekly["week_monday"]
+    }
+    settled = sources.kalshi_markets().settled_values(events.values())
+    kalshi = pd.Series({m: settled.get(e) for m, e in events.items()}, dtype=float)
+    archive = weekly.set_index("week_monday")["avg_travelers"]
+    return pd.DataFrame({"actual": kalshi.fillna(archive), "kalshi": kalshi.notna()})
 
 
 def weekly_trading(conn, environment: str) -> pd.DataFrame:  # noqa: ANN001 - DuckDB
@@ -124,16 +127,15 @@ def tsa_backtest_report(
         trading = weekly_trading(conn, sources.deployment)
     for frame in (weekly, forecasts, fair_values, trading):
         frame["week_monday"] = pd.to_datetime(frame["week_monday"]).dt.date
-    forecasts["actual_avg"] = forecasts["week_monday"].map(
-        weekly.set_index("week_monday")["avg_travelers"]
-    )
+    truth = weekly_truth(sources, weekly)
+    forecasts["actual_avg"] = forecasts["week_monday"].map(truth["actual"])
     forecasts = forecasts.dropna(subset=["actual_avg"])
     mids = sources.kalshi_markets().mids_after(fair_values)
     recorded_events = sorted(
         fair_values.loc[~fair_values["synthetic_strike"], "event_ticker"].unique()
     )
     settled = kalshi_settled_results(sources, recorded_events)
-    scored = scored_fair_values(fair_values, weekly, settled, mids)
+    scored = scored_fair_values(fair_values, truth["actual"], settled, mids)
     scored = scored[scored["week_monday"] >= SCORING_START]
 
     accuracy = report.forecast_accuracy(forecasts, start=SCORING_START)
@@ -165,5 +167,8 @@ def tsa_backtest_report(
             "paper_pnl": MetadataValue.float(float(summary["total_pnl"])),
             "paper_trades": MetadataValue.int(int(summary["trades"])),
             "weeks_scored": MetadataValue.int(int(forecasts["week_monday"].nunique())),
+            "weeks_scored_on_kalshis_settled_average": MetadataValue.int(
+                int(truth.loc[forecasts["week_monday"].unique(), "kalshi"].sum())
+            ),
         }
     )

@@ -18,7 +18,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from edge_dagster.core.clock import EASTERN, LIVE_DECISION_WINDOW, UTC, tsa_published_at
+from edge_dagster.core.clock import (
+    EASTERN,
+    LIVE_DECISION_WINDOW,
+    UTC,
+    next_tsa_release,
+    tsa_published_at,
+)
 from edge_dagster.core.matching import Candle
 from edge_dagster.core.tickers import parse_event_ticker, strike_type_for_rule
 from edge_dagster.kalshi import KalshiClient
@@ -194,8 +200,9 @@ class MarketHistory:
         return values
 
     def mids_after(self, decisions: pd.DataFrame) -> pd.Series:
-        """Mid of the first recorded bar closing after each (ticker, decision_time) row: the
-        market price that had seen the same TSA release as the decision. NaN where none
+        """Mid of the first recorded bar closing after each (ticker, decision_time) row, if it
+        closes before the next TSA release: the market price that had seen the same TSA
+        figures as the decision (a bar after the next release has seen more). NaN where none
         exists."""
         candles = self.quote_bars(decisions["ticker"].unique())
         candles = candles.dropna(subset=["yes_bid_close", "yes_ask_close"])
@@ -216,6 +223,12 @@ class MarketHistory:
             direction="forward",
             allow_exact_matches=False,
         )
+        release = {
+            t: pd.Timestamp(next_tsa_release(t.to_pydatetime()))
+            for t in matched["decision_time"].unique()
+        }
+        too_late = matched["end"] > matched["decision_time"].map(release)
+        matched.loc[too_late, "mid"] = float("nan")
         return matched.sort_values("order")["mid"].reset_index(drop=True)
 
 

@@ -18,6 +18,14 @@ from edge_dagster.sources.tsa_website import TsaWebsite
 
 TSA_REPLAY_FILE = "tsa_checkpoint_daily.csv"
 COLUMNS = ["travel_date", "travelers", "published_at", "seen_at", "source"]
+FIRST_LIVE_SCRAPED_DAY = date(2026, 1, 1)
+"""The replay file's figures before this day are TSA's restated archive (read in 2026, after
+TSA updated its per-year pages), not what was first published: in 2022 the archive's weekly
+average is on average 0.6 % above the value Kalshi settled on (−1.0 % … +3.0 %), in 2023
++0.4 %. From this day they were scraped from the live page and agree with every settled 2026
+market (``replay_data/SOURCES.md``)."""
+ARCHIVE_LABEL = "TSA restated archive, not as first published"
+LIVE_SCRAPE_LABEL = "scraped from the live page"
 
 
 class TsaDailySource(Protocol):
@@ -29,7 +37,8 @@ class TsaDailySource(Protocol):
 class ReplayTsaSource:
     """Reads ``tsa_checkpoint_daily.csv`` and replays TSA's publication schedule.
 
-    A replayed figure is "seen" the moment it is published, so replays are deterministic.
+    A replayed figure is "seen" the moment it is published, so replays are deterministic. Its
+    ``source`` says what it is: the restated archive before 2026, a live scrape after.
     """
 
     def __init__(self, replay_dir: str | Path) -> None:
@@ -50,7 +59,9 @@ class ReplayTsaSource:
         frame["published_at"] = [tsa_published_at(day) for day in frame["travel_date"]]
         frame = frame[frame["published_at"] <= as_of].copy()
         frame["seen_at"] = frame["published_at"]
-        frame["source"] = f"replay:{self.path.name}"
+        archived = frame["travel_date"] < FIRST_LIVE_SCRAPED_DAY
+        label = archived.map({True: ARCHIVE_LABEL, False: LIVE_SCRAPE_LABEL})
+        frame["source"] = f"replay:{self.path.name} (" + label + ")"
         return frame[COLUMNS].reset_index(drop=True)
 
 

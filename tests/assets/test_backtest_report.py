@@ -1,6 +1,9 @@
 """The report: it scores every priced market against the mid and counts closed weeks only."""
 
+from datetime import date
+
 import duckdb
+import pandas as pd
 import pytest
 from dagster import DagsterInstance, materialize
 
@@ -8,6 +11,7 @@ from edge_dagster.assets.reporting import (
     kalshi_settled_results,
     tsa_backtest_report,
     weekly_trading,
+    weekly_truth,
 )
 from edge_dagster.resources.warehouse import WarehouseResource
 from edge_dagster.settings import DEFAULT_REPLAY_DIR
@@ -30,9 +34,13 @@ def report_metadata(tmp_path_factory):
     return {key: value.value for key, value in materialization.metadata.items()}
 
 
-def test_every_recorded_market_at_every_decision_is_scored_against_the_market(report_metadata):
-    # the week of WEEK: 21 recorded markets × 6 decision times, each with a later bar
-    assert report_metadata["scored_market_rows"] == 21 * 6
+def test_every_recorded_market_is_scored_against_the_market_that_saw_the_same_figures(
+    report_metadata,
+):
+    # the week of WEEK: 21 recorded markets × 6 decision times, less the 8 whose next recorded
+    # bar closes after the next release (7 markets have no candle ending Wednesday 00:00 ET
+    # after Tuesday's decision, A2.65 none ending Friday 00:00 ET after Thursday's)
+    assert report_metadata["scored_market_rows"] == 21 * 6 - 8
     assert report_metadata["weeks_scored"] == 1
 
 
@@ -75,10 +83,22 @@ def test_weeks_count_once_every_position_is_settled_or_sold_out():
     ]
 
 
-@pytest.mark.parametrize(("as_of", "known"), [(LATER, 16 + 21), ("2026-04-16T09:20:00-04:00", 16)])
+@pytest.mark.parametrize(("as_of", "known"), [(LATER, 1 + 21), ("2026-04-16T09:20:00-04:00", 1)])
 def test_kalshi_results_are_known_only_once_the_markets_settled(as_of, known):
-    settled = kalshi_settled_results(replay_sources(as_of), ["KXTSAW-26APR19"])
-    # the 16 archive-vs-settlement flips of 2022–2025, plus the week's 21 markets once settled
+    settled = kalshi_settled_results(replay_sources(as_of), ["TSAW-22OCT23", "KXTSAW-26APR19"])
     assert len(settled) == known
+    # Kalshi settled YES where today's restated archive says NO (2,233,568 ≤ 2.25 M)
     assert settled["TSAW-22OCT23-A2.25"] == 1
-    assert settled.get("KXTSAW-26APR19-A2.45") == (1 if known > 16 else None)
+    assert settled.get("KXTSAW-26APR19-A2.45") == (1 if known > 1 else None)
+
+
+def test_forecasts_are_scored_on_the_average_kalshi_settled_on_where_it_is_known():
+    weekly = pd.DataFrame(
+        {
+            "week_monday": [date(2022, 10, 17), date(2026, 4, 13)],
+            "avg_travelers": [2_233_567.9, 2_589_000.0],
+        }
+    )
+    truth = weekly_truth(replay_sources(LATER), weekly)
+    assert truth["actual"].tolist() == [2_256_506.0, 2_589_000.0]
+    assert truth["kalshi"].tolist() == [True, False]

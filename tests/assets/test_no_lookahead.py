@@ -1,5 +1,6 @@
-"""No lookahead: what the strategy decides at a time T is the same whether or not the data
-published after T exists anywhere (in the replay files or already in the warehouse)."""
+"""No lookahead: everything the pipeline records up to a time T — decisions, orders, fills,
+positions and cash — is the same whether or not the data published after T exists anywhere
+(in the replay files or already in the warehouse)."""
 
 from datetime import datetime
 from pathlib import Path
@@ -12,31 +13,37 @@ from edge_dagster.assets.sql_models import sql_model_assets
 from edge_dagster.assets.trading import tsa_orders
 from edge_dagster.assets.tsa_markets import tsa_market_snapshots
 from edge_dagster.assets.tsa_strategy import tsa_desired_orders, tsa_fair_values, tsa_forecasts
-from edge_dagster.core.clock import EASTERN, tsa_published_at
+from edge_dagster.core.clock import UTC, tsa_published_at
 from edge_dagster.resources.kalshi import KalshiResource
 from edge_dagster.resources.warehouse import WarehouseResource
 from edge_dagster.settings import DEFAULT_REPLAY_DIR
+from edge_dagster.trading.ledger import Ledger
 from tests.assets.test_tsa_raw import run_raw
 from tests.conftest import replay_sources
 
 WEEK = "2026-04-13"
-DECISION = datetime(2026, 4, 15, 9, 15, tzinfo=EASTERN)  # Wednesday: Mon and Tue are known
+# The Friday 15:00 UTC taker decision: Monday–Thursday known, a resting week behind it, and its
+# immediate fills open a position at T.
+DECISION = datetime(2026, 4, 17, 15, 0, tzinfo=UTC)
 LATER = "2026-04-20T12:00:00-04:00"  # the week complete and settled
 
 
 def truncated_replay(folder: Path) -> Path:
-    """The replay files with every row published after DECISION deleted."""
+    """The replay files with every row recorded after DECISION deleted (and the results of
+    markets settled after it blanked)."""
     folder.mkdir()
     tsa = pd.read_csv(DEFAULT_REPLAY_DIR / "tsa_checkpoint_daily.csv")
     published = [tsa_published_at(pd.Timestamp(d).date()) for d in tsa["date"]]
     tsa[[p <= DECISION for p in published]].to_csv(folder / "tsa_checkpoint_daily.csv", index=False)
-    candles = pd.read_csv(DEFAULT_REPLAY_DIR / "kalshi_tsaw_daily_candles_2026.csv")
-    candles[candles["period_end_unix"] <= DECISION.timestamp()].to_csv(
-        folder / "kalshi_tsaw_daily_candles_2026.csv", index=False
-    )
-    markets = pd.read_csv(DEFAULT_REPLAY_DIR / "kalshi_tsaw_markets_2026.csv")
-    markets["result"] = markets["result"].where(markets["week_sunday"] < WEEK, "")
-    markets.to_csv(folder / "kalshi_tsaw_markets_2026.csv", index=False)
+    for bars in ("kalshi_tsaw_daily_candles_2026.csv", "kalshi_tsaw_friday_quotes_2022_2026.csv"):
+        recorded = pd.read_csv(DEFAULT_REPLAY_DIR / bars)
+        recorded[recorded["period_end_unix"] <= DECISION.timestamp()].to_csv(
+            folder / bars, index=False
+        )
+    for name in ("kalshi_tsaw_markets_2022_2025.csv", "kalshi_tsaw_markets_2026.csv"):
+        markets = pd.read_csv(DEFAULT_REPLAY_DIR / name)
+        markets["result"] = markets["result"].where(markets["week_sunday"] < WEEK, "")
+        markets.to_csv(folder / name, index=False)
     return folder
 
 
@@ -59,9 +66,11 @@ QUERIES = {
     "fair_values": "SELECT * FROM tsa_fair_values WHERE decision_time = ? ORDER BY model, ticker",
     "desired_orders": "SELECT * FROM desired_orders WHERE decision_time = ? ORDER BY ALL",
     "orders": (  # every order placed by then (their later fills may differ, the orders not)
-        "SELECT client_order_id, ticker, side, action, limit_price, count FROM orders "
-        "WHERE decision_time <= ? ORDER BY ALL"
+        "SELECT client_order_id, ticker, side, action, limit_price, count, time_in_force, "
+        "expires_at, submitted_at FROM orders WHERE decision_time <= ? ORDER BY ALL"
     ),
+    "fills": "SELECT * FROM fills WHERE filled_at <= ? ORDER BY ALL",
+    "cash_ledger": "SELECT * FROM cash_ledger WHERE entry_at <= ? ORDER BY ALL",
 }
 
 
@@ -71,17 +80,27 @@ def both_runs(tmp_path_factory):
     full = WarehouseResource(database=str(root / "full.duckdb"))
     run_pipeline(full, LATER, DEFAULT_REPLAY_DIR, "2026-04-19")
     cut = WarehouseResource(database=str(root / "cut.duckdb"))
-    run_pipeline(cut, DECISION.isoformat(), truncated_replay(root / "cut_replay"), "2026-04-14")
+    run_pipeline(cut, DECISION.isoformat(), truncated_replay(root / "cut_replay"), "2026-04-16")
     return full, cut
 
 
 @pytest.mark.parametrize("table", list(QUERIES))
-def test_decisions_are_identical_without_the_data_published_after_them(both_runs, table):
+def test_everything_up_to_t_is_identical_without_the_data_published_after_it(both_runs, table):
     full, cut = both_runs
     with_future = decided_at(full, QUERIES[table])
     without_future = decided_at(cut, QUERIES[table])
     assert not with_future.empty
     pd.testing.assert_frame_equal(with_future, without_future)
+
+
+def test_positions_and_exposure_at_t_are_identical_without_the_data_after_it(both_runs):
+    held = []
+    for warehouse in both_runs:
+        with warehouse.get_connection() as conn:
+            ledger = Ledger(conn, "replay")
+            held.append((ledger.positions(at=DECISION), ledger.exposure(at=DECISION)))
+    assert held[0][0]  # the week holds something at T
+    assert held[0] == held[1]
 
 
 def test_the_backtest_reproduces_exactly_on_a_second_run(both_runs):

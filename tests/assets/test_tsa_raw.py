@@ -45,7 +45,16 @@ def test_a_range_of_partitions_is_ingested_in_one_run_with_exact_values(warehous
     travel_date, first, published_at, first_seen_at, latest, changed_at, source = rows[-1]
     assert (travel_date, first, latest) == (date(2026, 4, 19), 2_796_984, 2_796_984)
     assert published_at == first_seen_at == datetime(2026, 4, 20, 9, 0, tzinfo=EASTERN)
-    assert source == "replay:tsa_checkpoint_daily.csv"
+    assert source == "replay:tsa_checkpoint_daily.csv (scraped from the live page)"
+
+
+def test_replayed_figures_before_2026_are_labelled_as_tsas_restated_archive(warehouse):
+    assert run_raw(warehouse, replay_sources(AFTER_APRIL_19_PUBLISHED), "2025-12-31", "2026-01-01")
+    sources = [row[6] for row in raw_rows(warehouse)]
+    assert sources == [
+        "replay:tsa_checkpoint_daily.csv (TSA restated archive, not as first published)",
+        "replay:tsa_checkpoint_daily.csv (scraped from the live page)",
+    ]
 
 
 def test_rematerialising_a_partition_twice_leaves_identical_rows(warehouse):

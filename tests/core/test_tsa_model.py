@@ -41,16 +41,21 @@ def _constant(start: date, end: date, level: int) -> pd.Series:
 
 
 @pytest.mark.parametrize("model", MODELS)
-def test_forecast_ignores_everything_published_after_as_of(model: str) -> None:
-    history = _history(_synthetic("2022-03-01", "2025-06-30"))
+def test_figures_nobody_could_know_yet_never_change_the_forecast(model: str) -> None:
+    """Masking the rows published after T would only repeat the function's own filter; instead
+    every figure of a day not yet over at the Wednesday decision (Wednesday onward: no clock
+    can publish those by then) is tripled, whatever its ``published_at`` says."""
+    series = _synthetic("2022-03-01", "2025-06-30")
     monday = date(2025, 3, 10)
     as_of = tsa_week_decision_times(monday)[2]
-    knowable = history[history["published_at"] <= as_of]
-    assert len(knowable) < len(history)
+    unknowable = pd.Series(series.index >= as_of.date(), index=series.index)
+    assert unknowable.any()
 
-    full = forecast_week(history, monday, as_of, model)
+    distorted = series.where(~unknowable, series * 3)
 
-    assert forecast_week(knowable, monday, as_of, model) == full
+    assert forecast_week(_history(distorted), monday, as_of, model) == forecast_week(
+        _history(series), monday, as_of, model
+    )
 
 
 @pytest.mark.parametrize(
