@@ -22,10 +22,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
-from edge_dagster.core.clock import UTC, parse_as_of
+from edge_dagster.core.clock import parse_as_of
 from edge_dagster.kalshi.client import DEMO_BASE_URL, PRODUCTION_BASE_URL
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -144,8 +143,3 @@ class Settings:
         if self.kalshi_api_base:
             return self.kalshi_api_base
         return DEMO_BASE_URL if self.deployment == "demo" else PRODUCTION_BASE_URL
-
-
-def resolve_now(as_of: str) -> datetime:
-    """The configured "now": ``as_of`` when set (replays), else the wall clock."""
-    return parse_as_of(as_of) if as_of else datetime.now(UTC)

@@ -1,14 +1,13 @@
 #!/usr/bin/env bash
 # Install, then run the pipeline end to end offline: the shipped real replay data, a DuckDB
-# file, paper trading, and a fixed "now" inside the data (the replay data ends 2026-04-19).
+# file, the paper venue, and a fixed "now" inside the data (the replay data ends 2026-04-19).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 
 export DAGSTER_HOME="${DAGSTER_HOME:-$PWD/dagster_home}"
-export EDGE_DATA_SOURCE="${EDGE_DATA_SOURCE:-replay}"
+export EDGE_DEPLOYMENT="${EDGE_DEPLOYMENT:-replay}"
 export EDGE_AS_OF="${EDGE_AS_OF:-2026-04-20T12:00:00-04:00}"
-export KALSHI_ENV="${KALSHI_ENV:-paper}"
 mkdir -p var
 log="var/quickstart.log"
 : >"$log"

@@ -289,6 +289,9 @@ def tsa_orders(
             "as_of": MetadataValue.text(now.isoformat()),
             "orders_synced_from_exchange": MetadataValue.int(report.refreshed),
             "orders_adopted_from_exchange": MetadataValue.int(report.adopted),
+            "orders_found_unsent": MetadataValue.int(report.unsent),
+            "fills_booked_from_exchange": MetadataValue.int(report.fills_booked),
+            "unexplained_exchange_fills": MetadataValue.int(len(report.unexplained_fills)),
             "unexplained_exchange_orders": MetadataValue.text(
                 ", ".join(report.unexplained_orders) or "none"
             ),

@@ -87,13 +87,7 @@ def event_outcomes(contracts: Sequence[PricedContract]) -> EventOutcomes:
 
     def pattern(value: float) -> tuple[bool, ...]:
         return tuple(
-            contract_pays_yes(
-                c.strike_type,
-                None if c.floor_strike is None else Decimal(str(c.floor_strike)),
-                None if c.cap_strike is None else Decimal(str(c.cap_strike)),
-                Decimal(str(value)),
-            )
-            for c in contracts
+            contract_pays_yes(c.strike_type, c.floor_strike, c.cap_strike, value) for c in contracts
         )
 
     patterns: list[tuple[bool, ...]] = []

@@ -124,11 +124,7 @@ def _entries(
     markets: Sequence[PricedMarket], config: StrategyConfig, decision: Decision
 ) -> list[Order]:
     """One event's entries, sized jointly over its outcome intervals."""
-    outcomes = event_outcomes(
-        [PricedContract(m.ticker, m.strike_type, m.floor_strike, m.cap_strike, m.fair_yes)
-         for m in markets]
-    )  # fmt: skip
-    proposals: list[tuple[Order, Candidate]] = []
+    proposals: list[tuple[Order, Decimal]] = []
     for market in markets:
         fair_yes = Decimal(market.fair_yes).quantize(PROBABILITY_PLACES, ROUND_HALF_EVEN)
         for side, fair, ask, bid in _sides(market, fair_yes):
@@ -144,16 +140,22 @@ def _entries(
                 fee_multiplier=market.fee_multiplier,
             )
             edge = fair - limit - fee
-            if edge < config.edge_threshold:
-                continue
-            order = _order(market, decision, "entry", side, "buy", limit, fair, edge, config)
-            candidate = Candidate(
-                outcomes.pays(market.ticker, side), limit + fee, config.max_contracts_per_order
-            )
-            proposals.append((order, candidate))
+            if edge >= config.edge_threshold:
+                order = _order(market, decision, "entry", side, "buy", limit, fair, edge, config)
+                proposals.append((order, limit + fee))
+    if not proposals:
+        return []
+    outcomes = event_outcomes(
+        [PricedContract(m.ticker, m.strike_type, m.floor_strike, m.cap_strike, m.fair_yes)
+         for m in markets]
+    )  # fmt: skip
+    candidates = [
+        Candidate(outcomes.pays(order.ticker, order.side), cost, config.max_contracts_per_order)
+        for order, cost in proposals
+    ]
     counts = size_event(
         outcomes.probabilities,
-        [candidate for _, candidate in proposals],
+        candidates,
         bankroll=config.bankroll,
         kelly_multiplier=config.kelly_multiplier,
     )

@@ -118,7 +118,10 @@ def strike_type_for_rule(rule: str) -> str:
 
 
 def contract_pays_yes(
-    strike_type: str, floor: Decimal | None, cap: Decimal | None, value: Decimal
+    strike_type: str,
+    floor: Decimal | float | None,
+    cap: Decimal | float | None,
+    value: Decimal | float,
 ) -> bool:
     """Whether a market settles YES for the observed ``value``; ``between`` is inclusive."""
     if strike_type in ("greater", "greater_or_equal", "between") and floor is None:

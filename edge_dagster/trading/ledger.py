@@ -185,15 +185,8 @@ class Ledger:
         found = self._orders("client_order_id = ?", [client_order_id])
         return found[0] if found else None
 
-    def orders(
-        self,
-        *,
-        strategy: str | None = None,
-        statuses: Sequence[str] = (),
-        partitions: tuple[str, str] | None = None,
-    ) -> list[Order]:
-        """This environment's orders, optionally of one strategy, some statuses, and a range
-        of partition keys (inclusive)."""
+    def orders(self, *, strategy: str | None = None, statuses: Sequence[str] = ()) -> list[Order]:
+        """This environment's orders, optionally of one strategy and some statuses."""
         where, params = ["environment = ?"], [self.environment]
         if strategy is not None:
             where.append("strategy = ?")
@@ -201,9 +194,6 @@ class Ledger:
         if statuses:
             where.append(f"status IN ({', '.join('?' for _ in statuses)})")
             params.extend(statuses)
-        if partitions is not None:
-            where.append("partition_key BETWEEN ? AND ?")
-            params.extend(partitions)
         return self._orders(" AND ".join(where), params)
 
     def resting_orders(
@@ -359,14 +349,6 @@ class Ledger:
             "AND strategy = coalesce(?, strategy) ORDER BY entry_at, ticker",
             [self.environment, strategy],
         ).df()
-
-    def settled_tickers(self, at: datetime | None = None) -> set[str]:
-        rows = self._conn.execute(
-            "SELECT DISTINCT ticker FROM cash_ledger WHERE environment = ? "
-            "AND kind = 'settlement' AND entry_at <= ?",
-            [self.environment, at or END_OF_TIME],
-        ).fetchall()
-        return {row[0] for row in rows}
 
     # --- positions, exposure, P&L ---------------------------------------------------------
 

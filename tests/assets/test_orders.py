@@ -74,7 +74,7 @@ def demo_exchange(kalshi_exchange):
     return kalshi_exchange
 
 
-def run_demo(warehouse, exchange, wall_time: str, deployment: str = "demo", **trading) -> bool:
+def demo_run(warehouse, exchange, wall_time: str, deployment: str = "demo", **trading):  # noqa: ANN201
     """One run of the orders asset on a demo (or live) deployment whose wall clock reads
     ``wall_time``: the injected clock, never EDGE_AS_OF."""
     return materialize(
@@ -87,7 +87,11 @@ def run_demo(warehouse, exchange, wall_time: str, deployment: str = "demo", **tr
         },
         run_config={"ops": {"tsa_orders": {"config": trading}}},
         raise_on_error=False,
-    ).success
+    )
+
+
+def run_demo(warehouse, exchange, wall_time: str, deployment: str = "demo", **trading) -> bool:
+    return demo_run(warehouse, exchange, wall_time, deployment, **trading).success
 
 
 def run_replay(warehouse, as_of: str) -> bool:
@@ -134,17 +138,7 @@ def test_a_stale_decision_never_reaches_a_real_exchange_and_the_run_says_why(
     warehouse, demo_exchange
 ):
     seed_decision(warehouse)
-    result = materialize(
-        [tsa_orders],
-        partition_key="2026-04-13",
-        resources={
-            "warehouse": warehouse,
-            "sources": FrozenWallClockSources(
-                deployment="demo", wall_time="2026-04-16T09:50:00-04:00"
-            ),
-            "kalshi": KalshiResource(deployment="demo", api_base=demo_exchange.base_url),
-        },
-    )
+    result = demo_run(warehouse, demo_exchange, "2026-04-16T09:50:00-04:00")
     assert demo_exchange.requests_to("POST", ORDER_PATH) == []
     (materialization,) = result.asset_materializations_for_node("tsa_orders")
     assert (
@@ -280,17 +274,8 @@ def test_an_order_nobody_here_placed_is_reported_and_counted_in_exposure(warehou
     )
     outsider.create_order(CreateOrderRequest(TICKER, "bid", Decimal(10), Decimal("0.30"), "hand"))
     seed_decision(warehouse, limit="0.45", count=100)
-    result = materialize(
-        [tsa_orders],
-        partition_key="2026-04-13",
-        resources={
-            "warehouse": warehouse,
-            "sources": FrozenWallClockSources(
-                deployment="demo", wall_time="2026-04-16T09:20:00-04:00"
-            ),
-            "kalshi": KalshiResource(deployment="demo", api_base=demo_exchange.base_url),
-        },
-        run_config={"ops": {"tsa_orders": {"config": {"max_total_exposure": 0.01}}}},
+    result = demo_run(
+        warehouse, demo_exchange, "2026-04-16T09:20:00-04:00", max_total_exposure=0.01
     )
     (materialization,) = result.asset_materializations_for_node("tsa_orders")
     assert materialization.metadata["unexplained_exchange_orders"].value == "ord-1"

@@ -312,3 +312,27 @@ def test_an_order_crossing_a_quote_of_unrecorded_size_fills_later_as_taker(venue
     # ceil(0.07 × 10 × 0.40 × 0.60 = 0.168) = 0.17, although the series charges makers nothing
     assert _fills(conn) == [(10, D("0.40"), D("0.17"), True)]
     assert _stored(venue, placed).taker_fees == D("0.17")
+
+
+def test_pnl_per_strategy_is_realised_cash_and_open_positions_marked_to_the_bid(venue):
+    venue.place(_order(limit="0.40", count=10), DEEP, T0)  # s1: 10 YES of A for 4.00 + 0.17
+    venue.place(_order(side="no", limit="0.65", count=5, ticker="B", strategy="s2"), DEEP, T0)
+    venue.settle({"B": ("no", T0 + timedelta(days=1))})  # s2's 5 NO of B win: +5.00
+    pnl = venue.ledger.pnl_by_strategy({"A": (D("0.45"), D("0.47"))})
+    assert [(p.strategy, p.realised, p.unrealised, p.open_cost) for p in pnl] == [
+        ("s1", D("-0.17"), D("0.50"), D("4.00")),  # the fee; 10 × 0.45 − 4.00 unrealised
+        ("s2", D("1.81"), D("0"), D("0")),  # 5 − 3.10 − ceil(0.07 × 5 × 0.62 × 0.38) = 0.09
+    ]
+
+
+def test_fills_and_settlements_read_back_with_their_event_and_payout(venue):
+    placed = venue.place(_order(limit="0.40", count=10), DEEP, T0)
+    venue.settle({"A": ("yes", T0 + timedelta(days=1))})
+    fills = venue.ledger.fills()
+    assert list(fills[["client_order_id", "event_ticker", "count"]].itertuples(index=False)) == [
+        (venue.ledger.own(placed).client_order_id, "EA", 10)
+    ]
+    settled = venue.ledger.settlements()
+    assert list(settled[["strategy", "ticker", "amount"]].itertuples(index=False)) == [
+        ("s1", "A", D(10))
+    ]
