@@ -41,12 +41,16 @@ def kalshi_settled_results(
 
 
 def scored_fair_values(
-    fair_values: pd.DataFrame, weekly: pd.DataFrame, settled: dict[str, int], mids: pd.Series
+    fair_values: pd.DataFrame, weekly: pd.DataFrame, settled: dict[str, int], quotes: pd.DataFrame
 ) -> pd.DataFrame:
     """Fair values with their outcome (Kalshi's result where known, else the first-published
-    weekly average against the strike) and the market mid after the same release."""
+    weekly average against the strike) and the market quote after the same release."""
     actual = weekly.set_index("week_monday")["avg_travelers"]
-    scored = fair_values.assign(market_mid=mids.to_numpy())
+    scored = fair_values.assign(
+        market_bid=quotes["yes_bid"].to_numpy(),
+        market_ask=quotes["yes_ask"].to_numpy(),
+        market_mid=quotes["mid"].to_numpy(),
+    )
     scored["actual_avg"] = scored["week_monday"].map(actual)
     scored = scored.dropna(subset=["actual_avg"])
     by_archive = (scored["actual_avg"] > scored["strike"]).astype(int)
@@ -128,12 +132,12 @@ def tsa_backtest_report(
         weekly.set_index("week_monday")["avg_travelers"]
     )
     forecasts = forecasts.dropna(subset=["actual_avg"])
-    mids = sources.kalshi_markets().mids_after(fair_values)
+    quotes = sources.kalshi_markets().quotes_after(fair_values)
     recorded_events = sorted(
         fair_values.loc[~fair_values["synthetic_strike"], "event_ticker"].unique()
     )
     settled = kalshi_settled_results(sources, recorded_events)
-    scored = scored_fair_values(fair_values, weekly, settled, mids)
+    scored = scored_fair_values(fair_values, weekly, settled, quotes)
     scored = scored[scored["week_monday"] >= SCORING_START]
 
     accuracy = report.forecast_accuracy(forecasts, start=SCORING_START)

@@ -133,12 +133,6 @@ def holiday_affected(day: date) -> bool:
     return False
 
 
-def is_holiday_week(monday: date) -> bool:
-    """A Mon–Sun week with at least one holiday day: the 'holiday' regime of the error model
-    and of the walk-forward tables."""
-    return any(holiday_affected(monday + timedelta(days=i)) for i in range(7))
-
-
 @dataclass(frozen=True)
 class Calendar:
     """Per-day lookups from ``start``: weekday, holiday flags, COVID flag, reference indices."""
@@ -155,6 +149,8 @@ class Calendar:
         return np.array([self.covid[s : s + 7].any() for s in starts])
 
     def week_is_holiday(self, starts: np.ndarray) -> np.ndarray:
+        """Weeks with at least one holiday day: the 'holiday' regime of the error model and
+        of the walk-forward tables."""
         return np.array([self.holiday[s : s + 7].any() for s in starts])
 
 

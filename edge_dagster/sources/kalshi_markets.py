@@ -148,9 +148,10 @@ class MarketHistory:
             for row in markets.itertuples(index=False)
         }
 
-    def mids_after(self, decisions: pd.DataFrame) -> pd.Series:
-        """Mid of the first candle closing after each (ticker, decision_time) row: the market
-        price that had seen the same TSA release as the decision. NaN where none exists."""
+    def quotes_after(self, decisions: pd.DataFrame) -> pd.DataFrame:
+        """Bid, ask and mid of the first candle closing after each (ticker, decision_time)
+        row: the market price that had seen the same TSA release as the decision. NaN where
+        none exists."""
         candles = self.candles(decisions["ticker"].unique())
         candles = candles.dropna(subset=["yes_bid_close", "yes_ask_close"])
         candles = candles.assign(
@@ -161,16 +162,20 @@ class MarketHistory:
             "datetime64[ns, UTC]"
         )
         keys["order"] = range(len(keys))
+        columns = ["ticker", "end", "yes_bid_close", "yes_ask_close", "mid"]
         matched = pd.merge_asof(
             keys.sort_values("decision_time"),
-            candles[["ticker", "end", "mid"]].astype({"end": "datetime64[ns, UTC]"}),
+            candles[columns].astype({"end": "datetime64[ns, UTC]"}),
             left_on="decision_time",
             right_on="end",
             by="ticker",
             direction="forward",
             allow_exact_matches=False,
         )
-        return matched.sort_values("order")["mid"].reset_index(drop=True)
+        quotes = matched.sort_values("order")[["yes_bid_close", "yes_ask_close", "mid"]]
+        return quotes.rename(
+            columns={"yes_bid_close": "yes_bid", "yes_ask_close": "yes_ask"}
+        ).reset_index(drop=True)
 
 
 def _status(as_of: pd.Timestamp, market) -> str:  # noqa: ANN001 - a MARKET_COLUMNS row

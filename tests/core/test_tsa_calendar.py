@@ -1,8 +1,9 @@
 from datetime import date, timedelta
 
+import numpy as np
 import pytest
 
-from edge_dagster.core.tsa_calendar import in_year_end_holidays, is_holiday_week, reference_date
+from edge_dagster.core.tsa_calendar import calendar_for, in_year_end_holidays, reference_date
 
 
 @pytest.mark.parametrize(
@@ -75,4 +76,7 @@ def test_an_ordinary_day_is_compared_with_the_same_weekday_364_days_back() -> No
 def test_a_week_is_a_holiday_week_when_any_of_its_days_is_holiday_affected(
     monday: date, holiday: bool
 ) -> None:
-    assert is_holiday_week(monday) is holiday
+    start = date(2025, 1, 1)
+    cal = calendar_for(start, date(2025, 12, 31))
+
+    assert cal.week_is_holiday(np.array([(monday - start).days])).tolist() == [holiday]

@@ -11,7 +11,7 @@ from edge_dagster.sources.kalshi_markets import ReplayKalshiMarkets
 TICKER = "KXTSAW-26APR19-A2.45"
 
 
-def test_the_market_mid_is_the_first_candle_closing_after_each_decision() -> None:
+def test_the_market_quote_is_the_first_candle_closing_after_each_decision() -> None:
     decisions = pd.DataFrame(
         {
             "ticker": [TICKER, TICKER, "KXTSAW-26APR19-A9.99"],
@@ -24,7 +24,11 @@ def test_the_market_mid_is_the_first_candle_closing_after_each_decision() -> Non
             ).astype("datetime64[us, UTC]"),  # as DuckDB returns TIMESTAMPTZ
         }
     )
-    mids = ReplayKalshiMarkets(DEFAULT_REPLAY_DIR).mids_after(decisions)
+    quotes = ReplayKalshiMarkets(DEFAULT_REPLAY_DIR).quotes_after(decisions)
     # 04-16 00:00 candle: bid 0.84 / ask 0.85; 04-15 00:00 candle: 0.96 / 0.98; unknown: NaN
-    assert mids.round(6).tolist()[:2] == [0.845, 0.97]
-    assert pd.isna(mids[2])
+    assert quotes.round(6).iloc[:2].to_dict("list") == {
+        "yes_bid": [0.84, 0.96],
+        "yes_ask": [0.85, 0.98],
+        "mid": [0.845, 0.97],
+    }
+    assert quotes.iloc[2].isna().all()
