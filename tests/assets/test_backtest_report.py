@@ -1,4 +1,5 @@
-"""The report: it scores every priced market against the mid and counts closed weeks only."""
+"""The report: it scores every market with a two-sided quote against its mid and counts closed
+weeks only."""
 
 import duckdb
 import pytest
@@ -30,9 +31,11 @@ def report_metadata(tmp_path_factory):
     return {key: value.value for key, value in materialization.metadata.items()}
 
 
-def test_every_recorded_market_at_every_decision_is_scored_against_the_market(report_metadata):
-    # the week of WEEK: 21 recorded markets × 5 decision times, each with a later candle
-    assert report_metadata["scored_market_rows"] == 21 * 5
+def test_every_market_with_a_two_sided_quote_at_a_decision_is_scored_against_it(report_metadata):
+    # The week of WEEK: 21 recorded markets × 5 decision times, each with a later candle; the
+    # first candle closing after the decision has a bid above 0 and an ask below 1 for 16 of
+    # the 105 (the rest are quoted 0/x or x/1 far from the money, mids that say nothing).
+    assert report_metadata["scored_market_rows"] == 16
     assert report_metadata["weeks_scored"] == 1
 
 
