@@ -145,7 +145,6 @@ class _System:
     mondays: list[date]
     holiday: np.ndarray  # per week
     slots: list[_Slot]
-    horizon_slots: list[int]
     forecasts: dict[str, list[_Forecasts]]  # model -> per slot
     member_weights: list[np.ndarray]  # per slot: (rows, members)
     point_choice: list[np.ndarray]  # per slot: index into POINT_SETTINGS per row
@@ -365,7 +364,6 @@ def _build(
         mondays=mondays,
         holiday=holiday,
         slots=slots,
-        horizon_slots=_horizon_slots(mondays[-1]),
         forecasts=forecasts,
         member_weights=[_pick(point_weights[k], c) for k, c in enumerate(point_choice)],
         point_choice=point_choice,
