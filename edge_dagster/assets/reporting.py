@@ -32,11 +32,15 @@ def kalshi_settled_results(
 
 
 def scored_fair_values(
-    fair_values: pd.DataFrame, actual: pd.Series, settled: dict[str, int], mids: pd.Series
+    fair_values: pd.DataFrame, actual: pd.Series, settled: dict[str, int], quotes: pd.DataFrame
 ) -> pd.DataFrame:
     """Fair values with their outcome (Kalshi's result where known, else the weekly average
-    ``actual`` against the strike) and the market mid after the same release."""
-    scored = fair_values.assign(market_mid=mids.to_numpy())
+    ``actual`` against the strike) and the market quote after the same release."""
+    scored = fair_values.assign(
+        market_bid=quotes["yes_bid"].to_numpy(),
+        market_ask=quotes["yes_ask"].to_numpy(),
+        market_mid=quotes["mid"].to_numpy(),
+    )
     scored["actual_avg"] = scored["week_monday"].map(actual)
     scored = scored.dropna(subset=["actual_avg"])
     by_average = (scored["actual_avg"] > scored["strike"]).astype(int)
@@ -130,12 +134,12 @@ def tsa_backtest_report(
     truth = weekly_truth(sources, weekly)
     forecasts["actual_avg"] = forecasts["week_monday"].map(truth["actual"])
     forecasts = forecasts.dropna(subset=["actual_avg"])
-    mids = sources.kalshi_markets().mids_after(fair_values)
+    quotes = sources.kalshi_markets().quotes_after(fair_values)
     recorded_events = sorted(
         fair_values.loc[~fair_values["synthetic_strike"], "event_ticker"].unique()
     )
     settled = kalshi_settled_results(sources, recorded_events)
-    scored = scored_fair_values(fair_values, truth["actual"], settled, mids)
+    scored = scored_fair_values(fair_values, truth["actual"], settled, quotes)
     scored = scored[scored["week_monday"] >= SCORING_START]
 
     accuracy = report.forecast_accuracy(forecasts, start=SCORING_START)

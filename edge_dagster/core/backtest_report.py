@@ -25,6 +25,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from edge_dagster.core import distributions as dist
+from edge_dagster.core.pooling import two_sided
 
 WEEKS_PER_YEAR = 52
 BOOTSTRAP_LEVEL = 0.90
@@ -89,13 +90,15 @@ def probability_scores(
 ) -> dict[str, float | int]:
     """Brier and log loss of ``model`` against the market mid on the same markets.
 
-    Head-to-head numbers use only rows with a market mid (synthetic strikes have none), so both
+    Head-to-head numbers use only rows whose quote (``market_bid`` / ``market_ask``, the
+    quote ``market_mid`` is the middle of) is a real two-sided one: a book quoted 0/1 has the
+    mid 0.5 by construction and would flatter the model; synthetic strikes have no quote. Both
     sides are scored on identical markets; ``*_diff`` < 0 means the model beat the market.
-    ``market_mid`` is in probability units (dollars per $1 contract). The ``*_all`` scores
-    include synthetic strikes and are for information only. Empty inputs give NaN scores.
+    Prices are in probability units (dollars per $1 contract). The ``*_all`` scores include
+    synthetic strikes and are for information only. Empty inputs give NaN scores.
     """
     rows = scored[scored["model"] == model]
-    head = rows[rows["market_mid"].notna()]
+    head = rows[two_sided(rows["market_bid"], rows["market_ask"])]
     result: dict[str, float | int] = {
         "n": len(head),
         "n_weeks": int(head["week_monday"].nunique()),

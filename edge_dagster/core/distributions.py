@@ -26,6 +26,7 @@ from numpy.typing import ArrayLike
 from scipy import stats
 
 FAMILY = "remainder_log_student_t"
+CRPS_GRID = 400
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,18 @@ class WeeklyAverageDistribution:
     def central_interval(self, level: float) -> tuple[float, float]:
         tail = (1.0 - level) / 2.0
         return float(self.quantile(tail)), float(self.quantile(1.0 - tail))
+
+    def crps(self, x: float, grid: int = CRPS_GRID) -> float:
+        """Continuous ranked probability score of an observed average (travelers; lower is
+        better; a point forecast's CRPS is its absolute error): twice the mean pinball loss
+        over ``grid`` equally spaced quantile levels. (exp of a t has no mean, so the integral
+        form diverges in the far tail; the quantile form at these levels does not.)"""
+        if self.is_point_mass:
+            return abs(self.median - x)
+        levels = (np.arange(grid) + 0.5) / grid
+        quantiles = np.asarray(self.quantile(levels))
+        pinball = np.where(x < quantiles, 1.0 - levels, levels) * np.abs(x - quantiles)
+        return float(2.0 * pinball.mean())
 
     def log_density(self, x: float) -> float:
         """Log predictive density at an observed average (the log score); per traveler."""

@@ -1,65 +1,64 @@
 """Point-in-time forecasts of the Mon–Sun average of daily TSA checkpoint travelers.
 
-Kalshi's weekly TSA market settles on ``mean(travelers, Mon..Sun)``. At each decision time
-the average is ``(sum of the week's published days + forecast of the rest) / 7``.
+Kalshi's weekly TSA market settles on ``mean(travelers, Mon..Sun)``. At each decision time the
+average is ``(sum of the week's published days + forecast of the rest) / 7``. The forecast is
+an adaptive ensemble of the members in ``tsa_members`` (the seed baseline, the multi-year
+holiday-aligned model and a last-year aligned model), weighted by their recent errors at the
+same decision time (``tsa_ensemble``), with a Student-t error model per horizon and regime
+(``tsa_tails``).
 
-Point-in-time contract: every number here for a decision time ``T`` is a function of the rows
-with ``published_at <= T`` only — the forecast, the trend, the weekday profile and the error
-distribution (fitted on past weeks whose whole week was public before ``T``). A day counts as
-known only if it and every earlier day are published (a contiguous prefix), so an out-of-order
-publication can never leak a later figure.
+Point-in-time contract: every number for a decision time ``T`` is a function of the rows with
+``published_at <= T`` only — the members' forecasts, the ensemble weights, the error model,
+and every setting the walk-forward harness chose (``walk_forward.choose_on_past``: the
+robust-trend switch, the combiner and its forgetting half-life, the tail's half-life, degrees
+of freedom and bias term, each chosen on the scores of weeks complete before the week's first
+decision). So the pipeline's forecast of a week and the backtest's are the same number.
 
-Models
-------
-``baseline`` (the reference "seed"): each remaining day = the same weekday 364 days earlier
-× the YoY trend of the last 7 published days (one full weekly cycle, so the weekday mix of
-the ratio is balanced) against their 364-day-back days.
-
-``holiday_aligned``: an equal-weight ensemble, in log space, over
-  * reference years 1..7 back, each day mapped to the day playing the same calendar role
-    (:func:`reference_date`: Thanksgiving/Easter/Monday holidays aligned on the holiday,
-    Christmas–New Year on the calendar date, otherwise the nearest same weekday); references
-    inside the COVID window (2020-03 .. 2022-02, incl. the Omicron trough) are never used;
-  * trend windows of 7, 14 and 28 days (the YoY log-ratio of the latest published days —
-    which include the current week's known days — so within-week information dominates
-    late in the week while longer windows damp single-day shocks); for a week after the
-    year-end holidays (:func:`in_year_end_holidays`) the windows skip those holidays, whose
-    ratios mix a date-aligned peak with a return weekend that moves with the weekday of
-    Jan 1 and are not the underlying trend (Monday error of the first week after them in
-    2023..2026: -5.0/+3.5/+11.7/+6.4 % when measured across them, +2.9/+2.0/+4.7/+0.7 %
-    when skipping them);
-  * a per-reference-year weekday profile (mean YoY log-ratio of each weekday over the last
-    26 weeks, holiday days excluded) — the weekday mix of travel has shifted since 2019, and
-    without it far references under-forecast the weekend (-0.4 % bias at the Friday
-    decision in the 2023–2026 backtest).
-Equal weights are a deliberate choice (the "forecast-combination puzzle": tuned weights rarely
-beat equal ones out of sample); each averaged member removes the idiosyncratic shocks of one
-reference year (hurricanes, storms, outages) and of one trend window.
-
-Error distribution (both models, same method): ``eps = log(actual remaining sum / forecast
-remaining sum)`` of the same model at the same decision weekday, over past weeks whose full
-week was public at ``T`` (COVID-window weeks excluded), weighted with a 26-week half-life, and
-fitted by maximum likelihood as a zero-centred Student-t with 4 degrees of freedom.
+Every decision time of a week (``clock.tsa_week_decision_times``) is a *slot*; its horizon is
+its TSA-data content (0 = nothing of the week known .. 4 = Mon–Thu known). Each slot has its
+own pool of past weeks' errors at that slot, so a second decision with the data of an earlier
+one (e.g. a Friday afternoon decision after the Friday 09:15 one) gets the same forecast.
 """
 
 from __future__ import annotations
 
-import calendar
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-from dateutil.easter import easter
 
 from edge_dagster.core.clock import EASTERN, tsa_published_at, tsa_week_decision_times
 from edge_dagster.core.distributions import WeeklyAverageDistribution
+from edge_dagster.core.tsa_calendar import Calendar, calendar_for
+from edge_dagster.core.tsa_ensemble import (
+    combine_log_forecasts,
+    forgetting_weights,
+    model_averaging_weights,
+)
+from edge_dagster.core.tsa_members import (
+    MEMBER_NAMES,
+    MEMBERS,
+    DailyHistory,
+    WeekRows,
+    member_remaining,
+    read_history,
+    timestamp_ns,
+    week_rows,
+)
+from edge_dagster.core.tsa_tails import (
+    fit_student_t,
+    regime_weights,
+    t_log_density,
+)
+from edge_dagster.core.walk_forward import SELECTION_WINDOW_WEEKS, choose_on_past
 
-MODELS = ("baseline", "holiday_aligned")
-PRICING_MODEL = "holiday_aligned"  # the model whose probabilities the strategy trades on
+ENSEMBLE = "ensemble"
+MODELS = (*MEMBER_NAMES, ENSEMBLE)
+PRICING_MODEL = ENSEMBLE  # the model whose probabilities the strategy trades on
+DECISIONS_PER_WEEK = 5  # horizons: 0 = Monday (nothing of the week known) .. 4 = Friday
 _TABLE_COLUMNS = (
     "week_monday",
     "decision_time",
@@ -73,398 +72,321 @@ _TABLE_COLUMNS = (
     "distribution",
     "pricing_model",
 )
-DECISIONS_PER_WEEK = 5
-
-BASELINE_LAG_DAYS = 364
-BASELINE_TREND_DAYS = 7
-
-MAX_REFERENCE_YEARS = 7
-TREND_WINDOWS = (7, 14, 28)
-WEEKDAY_PROFILE_WEEKS = 26
-MIN_PROFILE_DAYS_PER_WEEKDAY = 3
-# References in here describe pandemic travel, not a normal year (Omicron depressed Jan–Feb 2022).
-COVID_START, COVID_END = date(2020, 3, 1), date(2022, 2, 28)
-# Dec 22 .. Jan 1: school-holiday core where the calendar date, not the weekday, sets traffic.
-CHRISTMAS_DATE_WINDOW = (-3, 7)
-# Days this close to Dec 25 / Jan 1 / Jul 4 are left out of the weekday profile.
-FIXED_HOLIDAY_MARGIN = 4
-
-RESIDUAL_T_DF = 4.0
-RESIDUAL_HALF_LIFE_WEEKS = 26.0
-MIN_CALIBRATION_WEEKS = 5
-SCALE_FIT_ITERATIONS = 100
 
 
-def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
-    """The n-th (n > 0) or last (n = -1) ``weekday`` of a month."""
-    if n > 0:
-        first = date(year, month, 1)
-        return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
-    last = date(year, month, calendar.monthrange(year, month)[1])
-    return last - timedelta(days=(last.weekday() - weekday) % 7)
+@dataclass(frozen=True)
+class PointSetting:
+    """How the ensemble's point forecast is made: robust trends in the aligned members or not,
+    and the forgetting half-life (weeks) of the member densities its weights learn from."""
+
+    robust: bool
+    half_life: float
 
 
-# (anchor of a year, first and last day offset of its travel window). All are weekday-anchored,
-# so aligning on them keeps the weekday: the reference is 52 or 53 weeks (Easter: up to 57) back.
-_MOVING_HOLIDAYS: tuple[tuple[Callable[[int], date], int, int], ...] = (
-    (lambda y: _nth_weekday(y, 11, 3, 4), -7, 7),  # Thanksgiving: the week before and after
-    (easter, -7, 7),  # Easter: spring-break weeks around it
-    (lambda y: _nth_weekday(y, 5, 0, -1), -4, 2),  # Memorial Day: Thu before .. Wed after
-    (lambda y: _nth_weekday(y, 9, 0, 1), -4, 2),  # Labor Day
-    (lambda y: _nth_weekday(y, 1, 0, 3), -3, 1),  # Martin Luther King Jr. Day: Fri .. Tue
-    (lambda y: _nth_weekday(y, 2, 0, 3), -3, 1),  # Presidents' Day
-    (lambda y: _nth_weekday(y, 10, 0, 2), -3, 1),  # Columbus Day
+@dataclass(frozen=True)
+class TailSetting:
+    """The error model: forgetting half-life (weeks), t degrees of freedom, bias term or not."""
+
+    half_life: float
+    df: float
+    with_location: bool
+
+
+FORGETTING_HALF_LIVES = (4.0, 8.0, 13.0, 26.0, 52.0)
+POINT_SETTINGS = tuple(
+    PointSetting(robust, half_life)
+    for robust in (False, True)
+    for half_life in FORGETTING_HALF_LIVES
 )
+TAIL_SETTINGS = tuple(
+    TailSetting(half_life, df, with_location)
+    for half_life in (26.0, 52.0, 104.0)
+    for df in (3.0, 4.0, 6.0, 10.0, 30.0)
+    for with_location in (False, True)
+)
+# Declared defaults while fewer than a year of weeks is scored: plain trends, the error
+# model's half-year memory for the weights, and the seed's error model (t(4), 26 weeks).
+DEFAULT_POINT = PointSetting(robust=False, half_life=26.0)
+DEFAULT_TAIL = TailSetting(half_life=26.0, df=4.0, with_location=False)
+MEMBER_TAIL = DEFAULT_TAIL  # members as stand-alone models keep the declared error model
 
 
-@lru_cache(maxsize=256)
-def _moving_anchors(year: int) -> tuple[date, ...]:
-    return tuple(anchor(year) for anchor, _, _ in _MOVING_HOLIDAYS)
-
-
-def _moving_holiday_hit(day: date) -> tuple[int, date] | None:
-    """(holiday index, that holiday's date) if ``day`` lies in a moving holiday's window."""
-    for year in (day.year, day.year + 1, day.year - 1):
-        for index, anchor in enumerate(_moving_anchors(year)):
-            _, lo, hi = _MOVING_HOLIDAYS[index]
-            if lo <= (day - anchor).days <= hi:
-                return index, anchor
-    return None
-
-
-def _christmas_offset(day: date) -> tuple[int, int] | None:
-    """(Christmas year, day offset from Dec 25) inside the date-aligned Christmas window."""
-    for year in (day.year, day.year - 1):
-        offset = (day - date(year, 12, 25)).days
-        if CHRISTMAS_DATE_WINDOW[0] <= offset <= CHRISTMAS_DATE_WINDOW[1]:
-            return year, offset
-    return None
-
-
-def in_year_end_holidays(day: date) -> bool:
-    """Dec 25 - FIXED_HOLIDAY_MARGIN .. the first Sunday after Jan 1 (Jan 2..8), the weekend
-    New Year travellers return: traffic set by the holidays, not by the season."""
-    year = day.year if day.month == 12 else day.year - 1
-    after_new_year = date(year + 1, 1, 2)
-    return_sunday = after_new_year + timedelta(days=(6 - after_new_year.weekday()) % 7)
-    return date(year, 12, 25) - timedelta(days=FIXED_HOLIDAY_MARGIN) <= day <= return_sunday
-
-
-def _same_weekday_back(day: date, years: int) -> date:
-    """The same weekday nearest to the same calendar date ``years`` back (364 d for one year)."""
-    try:
-        same_date = day.replace(year=day.year - years)
-    except ValueError:  # Feb 29
-        same_date = day.replace(year=day.year - years, day=28)
-    return day - timedelta(days=7 * round((day - same_date).days / 7))
-
-
-def reference_date(day: date, years: int) -> date:
-    """The day ``years`` years back that plays the same calendar role as ``day``.
-
-    Christmas–New Year days map to the same calendar date; days in a moving holiday's window
-    map to the same offset from that holiday; otherwise the nearest same weekday. A plain
-    same-weekday match that would land in last year's holiday window (but ``day`` is not in
-    this year's) is moved to the same offset from that holiday too, so e.g. the Monday ten
-    days before a late Thanksgiving is not compared with last year's Thanksgiving week —
-    unless that lands in another holiday or in the year-end holidays (early January before
-    a late MLK Day would otherwise meet last year's New Year return weekend).
-    July 4 keeps the weekday match: date-aligning it gave no gain in the backtest.
-    """
-    christmas = _christmas_offset(day)
-    if christmas is not None:
-        year, offset = christmas
-        return date(year - years, 12, 25) + timedelta(days=offset)
-    hit = _moving_holiday_hit(day)
-    if hit is not None:
-        index, anchor = hit
-        return _MOVING_HOLIDAYS[index][0](anchor.year - years) + (day - anchor)
-    plain = _same_weekday_back(day, years)
-    hit = _moving_holiday_hit(plain)
-    if hit is not None:
-        index, anchor_then = hit
-        aligned = anchor_then + (day - _MOVING_HOLIDAYS[index][0](anchor_then.year + years))
-        if not in_year_end_holidays(aligned) and _moving_holiday_hit(aligned) is None:
-            return aligned
-    return plain
-
-
-def _holiday_affected(day: date) -> bool:
-    if _moving_holiday_hit(day) is not None:
-        return True
-    for year in (day.year - 1, day.year, day.year + 1):
-        for fixed in (date(year, 12, 25), date(year, 1, 1), date(year, 7, 4)):
-            if abs((day - fixed).days) <= FIXED_HOLIDAY_MARGIN:
-                return True
-    return False
+def _horizon_slots(monday: date) -> list[int]:
+    """For each horizon 0..4, the first slot (decision time index) with that data content."""
+    times = tsa_week_decision_times(monday)
+    horizons = [decision_horizon(monday, t) for t in times]
+    return [horizons.index(h) for h in range(DECISIONS_PER_WEEK)]
 
 
 @dataclass(frozen=True)
-class _Calendar:
-    """Per-day lookups from ``start``: weekday, holiday flags, COVID flag, reference indices."""
+class _Slot:
+    """Rows of one slot: the canonical row of every week (the pool), then any extra targets."""
 
-    weekday: np.ndarray
-    holiday: np.ndarray
-    year_end: np.ndarray
-    covid: np.ndarray
-    refs: np.ndarray  # (MAX_REFERENCE_YEARS, days): index of reference_date, -1 if unusable
-
-
-@lru_cache(maxsize=4)
-def _calendar(start: date, end: date) -> _Calendar:
-    days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
-    covid = np.array([COVID_START <= d <= COVID_END for d in days])
-    refs = np.full((MAX_REFERENCE_YEARS, len(days)), -1, dtype=np.int64)
-    for lag in range(MAX_REFERENCE_YEARS):
-        for i, day in enumerate(days):
-            ref = (reference_date(day, lag + 1) - start).days
-            if ref >= 0 and not covid[ref]:
-                refs[lag, i] = ref
-    return _Calendar(
-        weekday=np.array([d.weekday() for d in days]),
-        holiday=np.array([_holiday_affected(d) for d in days]),
-        year_end=np.array([in_year_end_holidays(d) for d in days]),
-        covid=covid,
-        refs=refs,
-    )
-
-
-def _calendar_for(start: date, last_day: date) -> _Calendar:
-    """Calendar cached through the end of ``last_day``'s year, so calls share one build."""
-    return _calendar(start, date(last_day.year + 1, 12, 31))
+    horizon: int
+    weeks: np.ndarray  # week index of each row
+    rows: WeekRows
+    as_of_ns: np.ndarray
 
 
 @dataclass(frozen=True)
-class _Daily:
-    start: date
-    values: np.ndarray  # travelers per day from ``start``
-    public_ns: np.ndarray  # running max of published_at (UTC ns): day i known iff <= T
+class _Forecasts:
+    """One model's forecasts on the rows of one slot."""
 
-    def last_known(self, as_of_ns: np.ndarray) -> np.ndarray:
-        """Index of the newest day of the published prefix at each ``as_of`` (-1: none)."""
-        return np.searchsorted(self.public_ns, as_of_ns, side="right") - 1
-
-
-def _utc_ns(values: pd.Series) -> np.ndarray:
-    if isinstance(values.dtype, pd.DatetimeTZDtype):
-        stamps = values.dt.tz_convert("UTC")
-    elif values.dtype == object and all(getattr(v, "tzinfo", None) is not None for v in values):
-        stamps = pd.to_datetime(values, utc=True)
-    else:
-        raise ValueError("published_at must be timezone-aware")
-    return stamps.dt.tz_localize(None).to_numpy("datetime64[ns]").astype(np.int64)
+    remaining: np.ndarray
+    loc: np.ndarray
+    scale: np.ndarray
+    df: np.ndarray
 
 
-def _timestamp_ns(moment: datetime) -> int:
-    if moment.tzinfo is None:
-        raise ValueError("as_of must be timezone-aware")
-    return pd.Timestamp(moment).value
+@dataclass(frozen=True)
+class _System:
+    """Everything the walk-forward system computed for the weeks from the data's first Monday."""
+
+    mondays: list[date]
+    holiday: np.ndarray  # per week
+    slots: list[_Slot]
+    forecasts: dict[str, list[_Forecasts]]  # model -> per slot
+    member_weights: list[np.ndarray]  # per slot: (rows, members)
+    point_choice: list[np.ndarray]  # per slot: index into POINT_SETTINGS per row
+    tail_choice: list[np.ndarray]  # per slot: index into TAIL_SETTINGS per row
 
 
-def _read_history(history: pd.DataFrame, as_of_ns: int | None = None) -> _Daily:
-    """Validate ``history`` and keep rows published by ``as_of`` (all rows if None)."""
-    missing = {"travel_date", "travelers", "published_at"} - set(history.columns)
-    if missing:
-        raise ValueError(f"history lacks columns {sorted(missing)}")
-    published = _utc_ns(history["published_at"])
-    days = pd.to_datetime(history["travel_date"]).to_numpy("datetime64[D]")
-    values = history["travelers"].to_numpy(dtype=float)
-    keep = np.ones(len(days), bool) if as_of_ns is None else published <= as_of_ns
-    order = np.argsort(days[keep], kind="stable")
-    days, values, published = days[keep][order], values[keep][order], published[keep][order]
-    if len(days) == 0:
-        raise ValueError("no TSA figures are published at as_of")
-    steps = np.diff(days).astype(np.int64)
-    if np.any(steps != 1):
-        raise ValueError("history must hold every travel date exactly once, without gaps")
-    if np.any(~np.isfinite(values)) or np.any(values <= 0):
-        raise ValueError("travelers must be positive numbers")
-    return _Daily(
-        start=days[0].astype(date),
-        values=values,
-        public_ns=np.maximum.accumulate(published),
-    )
-
-
-def _week_rows(starts: np.ndarray, last: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, ...]:
-    week = starts[:, None] + np.arange(7)
-    unknown = week > last[:, None]
-    known_values = np.where(unknown, 0.0, values[np.clip(week, 0, len(values) - 1)])
-    return week, unknown, known_values.sum(axis=1), (~unknown).sum(axis=1)
-
-
-def _baseline_remaining(
-    daily: _Daily, last: np.ndarray, week: np.ndarray, unknown: np.ndarray
-) -> np.ndarray:
-    y = daily.values
-    trend_days = last[:, None] - np.arange(BASELINE_TREND_DAYS)
-    trend_refs = trend_days - BASELINE_LAG_DAYS
-    week_refs = week - BASELINE_LAG_DAYS
-    feasible = (trend_refs.min(axis=1) >= 0) & np.all(
-        ~unknown | ((week_refs >= 0) & (week_refs <= last[:, None])), axis=1
-    )
-    trend = y[trend_days.clip(0)].sum(axis=1) / y[trend_refs.clip(0)].sum(axis=1)
-    remaining = np.where(unknown, y[week_refs.clip(0, len(y) - 1)], 0.0).sum(axis=1) * trend
-    return np.where(feasible, remaining, np.nan)
-
-
-def _holiday_aligned_remaining(
-    daily: _Daily,
-    cal: _Calendar,
-    last: np.ndarray,
-    week: np.ndarray,
-    unknown: np.ndarray,
-) -> np.ndarray:
-    log_y = np.full(len(cal.weekday), np.nan)
-    log_y[: len(daily.values)] = np.log(daily.values)
-    profile_days = last[:, None] - np.arange(7 * WEEKDAY_PROFILE_WEEKS)
-    profile_wd = cal.weekday[profile_days.clip(0)]
-    outside_year_end = ~np.any(unknown & cal.year_end[week], axis=1)
-    log_sum = np.zeros(week.shape)
-    members = np.zeros(len(last))
-    for refs in cal.refs:
-        # YoY log-ratio per day; NaN where the reference is unusable or not yet in the data.
-        ratio = np.where(refs >= 0, log_y - log_y[refs.clip(0)], np.nan)
-        # Weekday profile: each weekday's mean ratio minus the mean over weekdays, from the
-        # last 26 weeks of holiday-free days (a weekday with too few days disables it).
-        clean = np.where(cal.holiday | cal.holiday[refs.clip(0)], np.nan, ratio)
-        sample = np.where(profile_days >= 0, clean[profile_days.clip(0)], np.nan)
-        means, enough = np.zeros((len(last), 7)), np.ones(len(last), bool)
-        for wd in range(7):
-            chosen = (profile_wd == wd) & np.isfinite(sample)
-            count = chosen.sum(axis=1)
-            enough &= count >= MIN_PROFILE_DAYS_PER_WEEKDAY
-            means[:, wd] = np.where(chosen, sample, 0.0).sum(axis=1) / np.maximum(count, 1)
-        profile = np.where(enough[:, None], means - means.mean(axis=1, keepdims=True), 0.0)
-        rows = np.arange(len(last))[:, None]
-        week_refs = refs[week]
-        refs_ok = np.all(~unknown | ((week_refs >= 0) & (week_refs <= last[:, None])), axis=1)
-        day_forecast = log_y[week_refs.clip(0)] + profile[rows, cal.weekday[week]]
-        # Trend: mean profile-adjusted ratio of the latest ``window`` published days — for a
-        # week with nothing left to forecast in the year-end holidays, of the latest days with
-        # neither the day nor its reference in them; a member (reference year × window)
-        # counts only if all its days have usable references.
-        ordinary = np.flatnonzero(~cal.year_end & ~((refs >= 0) & cal.year_end[refs.clip(0)]))
-        ordinary_count = np.searchsorted(ordinary, last, side="right")
-        for window in TREND_WINDOWS:
-            back = np.arange(window)
-            picked = ordinary_count[:, None] - 1 - back
-            ordinary_days = np.where(picked >= 0, ordinary[picked.clip(0)], -1)
-            trend_days = np.where(outside_year_end[:, None], ordinary_days, last[:, None] - back)
-            trend_ratio = np.where(trend_days >= 0, ratio[trend_days.clip(0)], np.nan)
-            usable = refs_ok & np.all(np.isfinite(trend_ratio), axis=1)
-            adjusted = trend_ratio - profile[rows, cal.weekday[trend_days.clip(0)]]
-            trend = np.where(usable[:, None], adjusted, 0.0).mean(axis=1)
-            log_sum += np.where(usable[:, None], day_forecast + trend[:, None], 0.0)
-            members += usable
+def _weekly_log_error(rows: WeekRows, remaining: np.ndarray, pool_ok: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
-        day_means = log_sum / members[:, None]
-    remaining = np.where(unknown, np.exp(np.where(unknown, day_means, 0.0)), 0.0).sum(axis=1)
-    return np.where(members > 0, remaining, np.nan)
+        errors = np.log(rows.actual_remaining / remaining)
+    return np.where(pool_ok & np.isfinite(errors), errors, np.nan)
+
+
+def _absolute_error(rows: WeekRows, remaining: np.ndarray) -> np.ndarray:
+    """|forecast / actual - 1| of the weekly average (NaN unless complete and forecast)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.abs((rows.known_sum + remaining) / (rows.known_sum + rows.actual_remaining) - 1.0)
 
 
 @dataclass(frozen=True)
-class _Points:
-    known_days: np.ndarray
-    known_sum: np.ndarray
-    remaining: np.ndarray  # NaN where the model has no usable reference
-    actual_remaining: np.ndarray  # NaN unless the whole week is in the data
+class _Pools:
+    """What a slot's rows may learn from: the canonical rows of complete past weeks."""
+
+    n_weeks: int
+    pool_ok: np.ndarray  # per week: usable as a past week at all (not in the COVID window)
+    holiday: np.ndarray  # per week
+    eligible: np.ndarray  # (rows, weeks): complete by the row's decision
+    known_before: np.ndarray  # (rows, weeks): complete before the week's first decision
+    ages: np.ndarray  # (rows, weeks) in weeks
+
+    def tail_fits(
+        self,
+        slot: _Slot,
+        remaining: np.ndarray,
+        settings: Sequence[TailSetting],
+        rows: np.ndarray,
+    ) -> tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray]:
+        """A model's error model on ``rows`` of the slot for each setting — (loc, scale) per
+        row, NaN off ``rows`` — and its pool residuals. The bias term (if any) comes from all
+        past weeks, the scale from the row's regime."""
+        residuals = _weekly_log_error(slot.rows, remaining, self.pool_ok)[: self.n_weeks]
+        fits = []
+        by_half_life: dict[float, tuple[np.ndarray, np.ndarray]] = {}
+        for setting in settings:
+            if setting.half_life not in by_half_life:
+                weights = forgetting_weights(
+                    self.ages[rows], self.eligible[rows], setting.half_life
+                )
+                regime = regime_weights(
+                    weights, residuals, self.holiday[slot.weeks[rows]], self.holiday
+                )
+                by_half_life[setting.half_life] = (weights, regime)
+            weights, regime = by_half_life[setting.half_life]
+            loc = None
+            if setting.with_location:
+                loc = fit_student_t(residuals, weights, setting.df, with_location=True).loc
+            fit = fit_student_t(residuals, regime, setting.df, loc=loc)
+            loc_rows = np.full(len(slot.weeks), np.nan)
+            scale_rows = np.full(len(slot.weeks), np.nan)
+            loc_rows[rows], scale_rows[rows] = fit.loc, fit.scale
+            fits.append((loc_rows, scale_rows))
+        return fits, residuals
 
 
-def _point_forecasts(
-    daily: _Daily, cal: _Calendar, model: str, starts: np.ndarray, as_of_ns: np.ndarray
-) -> _Points:
-    """Vectorised forecasts for weeks starting at day indices ``starts``, each seen at its
-    own ``as_of`` (only the published prefix at that time is read)."""
-    last = daily.last_known(as_of_ns)
-    week, unknown, known_sum, known_days = _week_rows(starts, last, daily.values)
-    if model == "baseline":
-        remaining = _baseline_remaining(daily, last, week, unknown)
-    elif model == "holiday_aligned":
-        remaining = _holiday_aligned_remaining(daily, cal, last, week, unknown)
-    else:
-        raise ValueError(f"unknown model {model!r}; expected one of {MODELS}")
-    remaining = np.where((last >= 0) & (starts >= 0), remaining, np.nan)
-    in_data = week[:, -1] < len(daily.values)
-    actual = np.where(unknown, daily.values[week.clip(0, len(daily.values) - 1)], 0.0).sum(axis=1)
-    return _Points(known_days, known_sum, remaining, np.where(in_data, actual, np.nan))
+def _pick(values: list[np.ndarray], choice: np.ndarray) -> np.ndarray:
+    """Row r of ``values[choice[r]]`` for every row."""
+    return np.stack(values)[choice, np.arange(len(choice))]
 
 
-def _decision_ns(mondays: Iterable[date], horizon: int) -> np.ndarray:
-    return np.array([pd.Timestamp(tsa_week_decision_times(m)[horizon]).value for m in mondays])
-
-
-def _fit_t_scale(residuals: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """ML scale of a zero-centred Student-t (fixed df) per weight row, by EM iterations."""
-    squared = np.nan_to_num(residuals**2)
-    total = weights.sum(axis=1)
-    var = weights @ squared / total
-    for _ in range(SCALE_FIT_ITERATIONS):
-        z2 = np.divide(squared, var[:, None], out=np.zeros(weights.shape), where=var[:, None] > 0)
-        var = (weights * (RESIDUAL_T_DF + 1) / (RESIDUAL_T_DF + z2) * squared).sum(axis=1) / total
-    return np.sqrt(var)
-
-
-def _calibrated(
-    daily: _Daily,
-    cal: _Calendar,
-    model: str,
-    horizon: int,
-    target_mondays: Sequence[date],
-    target_as_of_ns: np.ndarray,
-) -> tuple[_Points, np.ndarray]:
-    """Point forecasts for the targets and the t-scale fitted on past weeks' errors."""
+def _build(
+    daily: DailyHistory,
+    cal: Calendar,
+    last_monday: date,
+    first_target: date,
+    extra: Sequence[tuple[date, datetime]] = (),
+) -> _System:
+    """Run the whole system for every week from the data's first Monday to ``last_monday``;
+    ``extra`` (monday, as_of) targets are evaluated against the same pools. The ensemble's
+    error model is fitted only where a target or its settings' scores need it (from
+    ``first_target`` minus the selection window on)."""
     first = daily.start + timedelta(days=(7 - daily.start.weekday()) % 7)
-    pool_mondays = [
-        first + timedelta(weeks=i) for i in range((max(target_mondays) - first).days // 7 + 1)
-    ]
-    pool_starts = np.array([(m - daily.start).days for m in pool_mondays])
-    pool = _point_forecasts(daily, cal, model, pool_starts, _decision_ns(pool_mondays, horizon))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        residuals = np.log(pool.actual_remaining / pool.remaining)
-    week_covid = np.array([cal.covid[s : s + 7].any() for s in pool_starts])
-    usable = np.isfinite(residuals) & ~week_covid
+    mondays = [first + timedelta(weeks=i) for i in range((last_monday - first).days // 7 + 1)]
+    n_weeks = len(mondays)
+    starts = np.array([(m - daily.start).days for m in mondays])
+    covid = cal.week_is_covid(starts)
+    holiday = cal.week_is_holiday(starts)
+    times = [tsa_week_decision_times(m) for m in mondays]
+    week_of = {m: i for i, m in enumerate(mondays)}
 
-    target_starts = np.array([(m - daily.start).days for m in target_mondays])
-    targets = _point_forecasts(daily, cal, model, target_starts, target_as_of_ns)
-    infeasible = [m for m, r in zip(target_mondays, targets.remaining, strict=True) if np.isnan(r)]
-    if infeasible:
-        raise ValueError(f"{model}: no usable reference data for weeks {infeasible[:3]}")
-    public_through = daily.last_known(target_as_of_ns)
-    eligible = usable[None, :] & (pool_starts[None, :] + 6 <= public_through[:, None])
-    short = eligible.sum(axis=1) < MIN_CALIBRATION_WEEKS
-    if short.any():
-        raise ValueError(
-            f"{model}: fewer than {MIN_CALIBRATION_WEEKS} past weeks to calibrate "
-            f"{[m for m, s in zip(target_mondays, short, strict=True) if s][:3]}"
+    slots: list[_Slot] = []
+    for k in range(len(times[0])):
+        extra_k = [
+            (week_of[m], timestamp_ns(t))
+            for m, t in extra
+            if _slot_of(m, t) == k and timestamp_ns(t) != pd.Timestamp(times[week_of[m]][k]).value
+        ]
+        weeks = np.concatenate([np.arange(n_weeks), [w for w, _ in extra_k]]).astype(int)
+        as_of = np.concatenate(
+            [[pd.Timestamp(t[k]).value for t in times], [ns for _, ns in extra_k]]
+        ).astype(np.int64)
+        horizon = decision_horizon(mondays[0], times[0][k])
+        slots.append(_Slot(horizon, weeks, week_rows(daily, starts[weeks], as_of), as_of))
+
+    first_last = slots[0].rows.last[:n_weeks]
+    pools = []
+    for slot in slots:
+        complete_by = starts[None, :] + 6
+        pools.append(
+            _Pools(
+                n_weeks=n_weeks,
+                pool_ok=~covid,
+                holiday=holiday,
+                eligible=(complete_by <= slot.rows.last[:, None]) & ~covid[None, :],
+                known_before=(
+                    complete_by <= np.minimum(slot.rows.last, first_last[slot.weeks])[:, None]
+                )
+                & ~covid[None, :],
+                ages=(slot.weeks[:, None] - np.arange(n_weeks)[None, :]).astype(float),
+            )
         )
-    age_weeks = (target_starts[:, None] - pool_starts[None, :]) / 7.0
-    weights = np.where(eligible, 0.5 ** (age_weeks / RESIDUAL_HALF_LIFE_WEEKS), 0.0)
-    return targets, _fit_t_scale(np.where(usable, residuals, 0.0), weights)
+    # Rows whose error model is used: targets, and past weeks that can be learnt from (members:
+    # any, for the ensemble weights; the ensemble: within the selection window of a target).
+    target_from = week_of.get(first_target, 0)
+    member_rows = [np.flatnonzero(~covid[s.weeks] | (s.weeks >= target_from)) for s in slots]
+    needed = [
+        rows[slots[k].weeks[rows] >= target_from - SELECTION_WINDOW_WEEKS - 1]
+        for k, rows in enumerate(member_rows)
+    ]
 
+    # Members: every variant on every row of every slot, with its own error model.
+    variants: dict[bool, list[list[_Forecasts]]] = {False: [], True: []}
+    for robust in (False, True):
+        for member in MEMBERS:
+            per_slot = []
+            for k, slot in enumerate(slots):
+                remaining = member_remaining(member, daily, cal, slot.rows, robust)
+                fits, _ = pools[k].tail_fits(slot, remaining, [MEMBER_TAIL], member_rows[k])
+                loc, scale = fits[0]
+                df = np.full(len(slot.weeks), MEMBER_TAIL.df)
+                per_slot.append(_Forecasts(remaining, loc, scale, df))
+            variants[robust].append(per_slot)
 
-def _distribution(known_sum: float, remaining: float, scale: float) -> WeeklyAverageDistribution:
-    return WeeklyAverageDistribution(
-        known_sum=float(known_sum),
-        remaining_forecast=float(remaining),
-        df=RESIDUAL_T_DF,
-        scale=float(scale),
+    # Ensemble point forecasts for every setting, and each setting's score per week.
+    point_remaining: list[list[np.ndarray]] = [[] for _ in slots]
+    point_weights: list[list[np.ndarray]] = [[] for _ in slots]
+    point_scores: list[np.ndarray] = []
+    for k, slot in enumerate(slots):
+        pool = pools[k]
+        inputs = {}
+        for robust in (False, True):
+            members = [per_slot[k] for per_slot in variants[robust]]
+            errors = np.array(
+                [_weekly_log_error(slot.rows, m.remaining, pool.pool_ok)[:n_weeks] for m in members]
+            )
+            densities = np.array(
+                [
+                    t_log_density(e, m.loc[:n_weeks], m.scale[:n_weeks], MEMBER_TAIL.df)
+                    for e, m in zip(errors, members, strict=True)
+                ]
+            )
+            logs = np.log(np.array([m.remaining for m in members]))
+            inputs[robust] = (densities, logs)
+        for setting in POINT_SETTINGS:
+            densities, logs = inputs[setting.robust]
+            weights = forgetting_weights(pool.ages, pool.eligible, setting.half_life)
+            w = model_averaging_weights(densities, weights)
+            with np.errstate(invalid="ignore"):
+                point_remaining[k].append(np.exp(combine_log_forecasts(logs, w)))
+            point_weights[k].append(w)
+        scores = np.array([_absolute_error(slot.rows, r)[:n_weeks] for r in point_remaining[k]])
+        scores[:, covid] = np.nan
+        point_scores.append(scores)
+    default_point = POINT_SETTINGS.index(DEFAULT_POINT)
+    point_choice = [
+        choose_on_past(point_scores[k], pools[k].known_before, default_point)
+        for k in range(len(slots))
+    ]
+
+    forecasts: dict[str, list[_Forecasts]] = {}
+    for i, name in enumerate(MEMBER_NAMES):
+        forecasts[name] = []
+        for k, choice in enumerate(point_choice):
+            robust = np.array([POINT_SETTINGS[c].robust for c in choice])
+            plain, steady = variants[False][i][k], variants[True][i][k]
+            forecasts[name].append(
+                _Forecasts(
+                    *(
+                        np.where(robust, getattr(steady, f), getattr(plain, f))
+                        for f in ("remaining", "loc", "scale", "df")
+                    )
+                )
+            )
+
+    # The ensemble's error model: every tail setting, chosen per slot on past log scores.
+    default_tail = TAIL_SETTINGS.index(DEFAULT_TAIL)
+    forecasts[ENSEMBLE] = []
+    tail_choice = []
+    for k, slot in enumerate(slots):
+        remaining = _pick(point_remaining[k], point_choice[k])
+        fits, residuals = pools[k].tail_fits(slot, remaining, TAIL_SETTINGS, needed[k])
+        scores = np.array(
+            [
+                -t_log_density(residuals, loc[:n_weeks], scale[:n_weeks], setting.df)
+                for (loc, scale), setting in zip(fits, TAIL_SETTINGS, strict=True)
+            ]
+        )
+        choice = choose_on_past(scores, pools[k].known_before, default_tail)
+        tail_choice.append(choice)
+        forecasts[ENSEMBLE].append(
+            _Forecasts(
+                remaining=remaining,
+                loc=_pick([f[0] for f in fits], choice),
+                scale=_pick([f[1] for f in fits], choice),
+                df=np.array([TAIL_SETTINGS[c].df for c in choice]),
+            )
+        )
+    return _System(
+        mondays=mondays,
+        holiday=holiday,
+        slots=slots,
+        forecasts=forecasts,
+        member_weights=[_pick(point_weights[k], c) for k, c in enumerate(point_choice)],
+        point_choice=point_choice,
+        tail_choice=tail_choice,
     )
 
 
-@dataclass(frozen=True)
-class WeekForecast:
-    """One model's view of one TSA week at one decision time."""
+def _calendar(daily: DailyHistory, last_monday: date) -> Calendar:
+    """The calendar over the data and the weeks to forecast."""
+    data_end = daily.start + timedelta(days=len(daily.values) - 1)
+    return calendar_for(daily.start, max(data_end, last_monday + timedelta(days=6)))
 
-    monday: date
-    as_of: datetime
-    model: str
-    horizon: int  # decision index: 0 = Monday 09:15 ET .. 4 = Friday 09:15 ET
-    known_days: int
-    known_sum: float
-    remaining_forecast: float
-    point: float  # (known_sum + remaining_forecast) / 7 = the distribution's median
-    distribution: WeeklyAverageDistribution
+
+def _slot_of(monday: date, as_of: datetime) -> int:
+    """The slot whose data content ``as_of`` has: the first decision time of its horizon."""
+    return _horizon_slots(monday)[decision_horizon(monday, as_of)]
+
+
+def decision_horizon(monday: date, as_of: datetime) -> int:
+    """Decision index 0..4 (Mon..Fri) of ``as_of`` within the week; earlier clamps to 0
+    (Monday open), later to 4 (no new figure arrives between Friday and the close)."""
+    offset = (as_of.astimezone(EASTERN).date() - monday).days
+    return min(max(offset, 0), DECISIONS_PER_WEEK - 1)
 
 
 def history_from_daily(daily: pd.DataFrame) -> pd.DataFrame:
@@ -480,108 +402,162 @@ def history_from_daily(daily: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def decision_horizon(monday: date, as_of: datetime) -> int:
-    """Decision index 0..4 (Mon..Fri) of ``as_of`` within the week; earlier clamps to 0
-    (Monday open), later to 4 (no new figure arrives between Friday and the close)."""
-    offset = (as_of.astimezone(EASTERN).date() - monday).days
-    return min(max(offset, 0), DECISIONS_PER_WEEK - 1)
+@dataclass(frozen=True)
+class WeekForecast:
+    """One model's view of one TSA week at one decision time."""
+
+    monday: date
+    as_of: datetime
+    model: str
+    horizon: int  # TSA-data content: 0 = nothing of the week known .. 4 = Mon–Thu known
+    known_days: int
+    known_sum: float
+    remaining_forecast: float
+    point: float  # the distribution's median
+    distribution: WeeklyAverageDistribution
+    member_weights: tuple[tuple[str, float], ...]  # the ensemble's weights (empty: a member)
+
+
+def _frame(system: _System, models: Sequence[str], rows_of: dict[int, np.ndarray]) -> pd.DataFrame:
+    """One row per model × selected slot row, with the distribution and the chosen settings."""
+    frames = []
+    for model in models:
+        if model not in system.forecasts:
+            raise ValueError(f"unknown model {model!r}; expected one of {MODELS}")
+        for k, picked in rows_of.items():
+            slot, fc = system.slots[k], system.forecasts[model][k]
+            weeks = slot.weeks[picked]
+            known_sum, remaining = slot.rows.known_sum[picked], fc.remaining[picked]
+            loc, scale, df = fc.loc[picked], fc.scale[picked], fc.df[picked]
+            frame = pd.DataFrame(
+                {
+                    "monday": [system.mondays[w] for w in weeks],
+                    "model": model,
+                    "slot": k,
+                    "horizon": slot.horizon,
+                    "as_of": pd.to_datetime(slot.as_of_ns[picked], utc=True).tz_convert(EASTERN),
+                    "known_days": slot.rows.known_days[picked],
+                    "known_sum": known_sum,
+                    "remaining_forecast": remaining,
+                    "point": (known_sum + remaining * np.exp(loc)) / 7,
+                    "df": df,
+                    "scale": scale,
+                    "loc": loc,
+                    "actual": (known_sum + slot.rows.actual_remaining[picked]) / 7,
+                    "holiday_week": system.holiday[weeks],
+                }
+            )
+            weights = system.member_weights[k][picked]
+            for i, name in enumerate(MEMBER_NAMES):
+                frame[f"weight_{name}"] = weights[:, i] if model == ENSEMBLE else np.nan
+            point = [POINT_SETTINGS[c] for c in system.point_choice[k][picked]]
+            frame["robust_trend"] = [p.robust for p in point]
+            if model == ENSEMBLE:
+                tail = [TAIL_SETTINGS[c] for c in system.tail_choice[k][picked]]
+                frame["forgetting_half_life"] = [p.half_life for p in point]
+                frame["tail_half_life"] = [t.half_life for t in tail]
+                frame["bias_term"] = [t.with_location for t in tail]
+            else:
+                frame["forgetting_half_life"] = np.nan
+                frame["tail_half_life"] = MEMBER_TAIL.half_life
+                frame["bias_term"] = MEMBER_TAIL.with_location
+            frames.append(frame)
+    out = pd.concat(frames, ignore_index=True)
+    infeasible = out[~np.isfinite(out["remaining_forecast"]) | ~np.isfinite(out["scale"])]
+    if not infeasible.empty:
+        first = infeasible.iloc[0]
+        raise ValueError(
+            f"{first['model']}: no usable reference data or fewer than 5 past weeks to "
+            f"calibrate for weeks {sorted(set(infeasible['monday']))[:3]}"
+        )
+    out["distribution"] = [
+        WeeklyAverageDistribution(
+            known_sum=float(k), remaining_forecast=float(r), df=float(d), scale=float(s),
+            loc=float(lo),
+        )
+        for k, r, d, s, lo in zip(
+            out["known_sum"], out["remaining_forecast"], out["df"], out["scale"], out["loc"],
+            strict=True,
+        )
+    ]  # fmt: skip
+    return out
 
 
 def forecast_week(
-    history: pd.DataFrame, monday: date, as_of: datetime, model: str = "holiday_aligned"
+    history: pd.DataFrame, monday: date, as_of: datetime, model: str = PRICING_MODEL
 ) -> WeekForecast:
     """Forecast the week starting ``monday`` with what was published by ``as_of``.
 
     Rows of ``history`` published after ``as_of`` are dropped first, so the result cannot
-    depend on them. Errors are calibrated on past weeks at the same decision weekday.
+    depend on them.
     """
     if monday.weekday() != 0:
         raise ValueError(f"{monday} is not a Monday")
-    as_of_ns = _timestamp_ns(as_of)
-    daily = _read_history(history, as_of_ns)
-    horizon = decision_horizon(monday, as_of)
-    cal = _calendar_for(daily.start, monday + timedelta(days=6))
-    points, scale = _calibrated(daily, cal, model, horizon, [monday], np.array([as_of_ns]))
-    known_sum, remaining = float(points.known_sum[0]), float(points.remaining[0])
+    daily = read_history(history, timestamp_ns(as_of))
+    cal = _calendar(daily, monday)
+    system = _build(daily, cal, monday, monday, extra=[(monday, as_of)])
+    k = _slot_of(monday, as_of)
+    slot = system.slots[k]
+    week = system.mondays.index(monday)
+    matches = np.flatnonzero((slot.weeks == week) & (slot.as_of_ns == timestamp_ns(as_of)))
+    row = matches[-1] if len(matches) else week
+    forecast = _frame(system, [model], {k: np.array([row])}).iloc[0]
+    weights = system.member_weights[k][row]
     return WeekForecast(
         monday=monday,
         as_of=as_of,
         model=model,
-        horizon=horizon,
-        known_days=int(points.known_days[0]),
-        known_sum=known_sum,
-        remaining_forecast=remaining,
-        point=(known_sum + remaining) / 7,
-        distribution=_distribution(known_sum, remaining, scale[0]),
-    )
-
-
-def _forecast_frame(
-    daily: _Daily, cal: _Calendar, model: str, horizon: int, mondays: Sequence[date]
-) -> pd.DataFrame:
-    """Rows for ``mondays`` at their ``horizon``-th decision time (09:15 ET)."""
-    as_of_ns = _decision_ns(mondays, horizon)
-    points, scale = _calibrated(daily, cal, model, horizon, mondays, as_of_ns)
-    known_sum, remaining = points.known_sum, points.remaining
-    return pd.DataFrame(
-        {
-            "monday": list(mondays),
-            "model": model,
-            "horizon": horizon,
-            "as_of": pd.to_datetime(as_of_ns, utc=True).tz_convert(EASTERN),
-            "known_days": points.known_days,
-            "known_sum": known_sum,
-            "remaining_forecast": remaining,
-            "point": (known_sum + remaining) / 7,
-            "df": RESIDUAL_T_DF,
-            "scale": scale,
-            "actual": (known_sum + points.actual_remaining) / 7,
-            "distribution": [
-                _distribution(k, r, s) for k, r, s in zip(known_sum, remaining, scale, strict=True)
-            ],
-        }
+        horizon=int(forecast["horizon"]),
+        known_days=int(forecast["known_days"]),
+        known_sum=float(forecast["known_sum"]),
+        remaining_forecast=float(forecast["remaining_forecast"]),
+        point=float(forecast["point"]),
+        distribution=forecast["distribution"],
+        member_weights=tuple(zip(MEMBER_NAMES, map(float, weights), strict=True))
+        if model == ENSEMBLE
+        else (),
     )
 
 
 def backtest_forecasts(
     history: pd.DataFrame, mondays: Sequence[date], models: Sequence[str] = MODELS
 ) -> pd.DataFrame:
-    """Every model × week × decision time (Mon..Fri 09:15 ET) in one vectorised pass.
+    """Every model × week × decision time in one vectorised pass.
 
     Each row equals ``forecast_week(history, monday, as_of, model)``: it reads only rows
-    published by its own decision time. ``actual`` is the realised weekly average (NaN if the
-    week is not complete in ``history``) — an outcome for scoring, never an input.
+    published by its own decision time. ``actual`` is the weekly average in ``history`` (NaN
+    if the week is not complete there) — an outcome for scoring, never an input. Columns
+    beyond the forecast say what the walk-forward system chose for the row (ensemble weights,
+    robust trend, half-lives, bias term).
     """
     mondays = sorted(mondays)
     if not mondays or any(m.weekday() != 0 for m in mondays):
         raise ValueError("mondays must be a non-empty list of Mondays")
-    daily = _read_history(history)
-    cal = _calendar_for(daily.start, mondays[-1] + timedelta(days=6))
-    frames = [
-        _forecast_frame(daily, cal, model, horizon, mondays)
-        for model in models
-        for horizon in range(DECISIONS_PER_WEEK)
-    ]
-    return pd.concat(frames, ignore_index=True)
+    daily = read_history(history)
+    cal = _calendar(daily, mondays[-1])
+    system = _build(daily, cal, mondays[-1], mondays[0])
+    wanted = np.array([system.mondays.index(m) for m in mondays])
+    rows_of = {k: wanted for k in range(len(system.slots))}
+    return _frame(system, models, rows_of).sort_values(["model", "slot", "monday"], kind="stable")
 
 
 def forecast_table(history: pd.DataFrame, mondays: Sequence[date], now: datetime) -> pd.DataFrame:
     """Rows of the pipeline's ``tsa_forecasts`` table: every model × week × decision time
     that has passed by ``now``, with quantiles and the distribution as JSON text."""
-    now_ns = _timestamp_ns(now)
-    daily = _read_history(history, now_ns)
+    now_ns = timestamp_ns(now)
+    daily = read_history(history, now_ns)
     mondays = sorted(mondays)
-    cal = _calendar_for(daily.start, mondays[-1] + timedelta(days=6))
-    frames = []
-    for model in MODELS:
-        for horizon in range(DECISIONS_PER_WEEK):
-            times = _decision_ns(mondays, horizon)
-            passed = [m for m, t in zip(mondays, times, strict=True) if t <= now_ns]
-            if passed:
-                frames.append(_forecast_frame(daily, cal, model, horizon, passed))
-    if not frames:
+    cal = _calendar(daily, mondays[-1])
+    passed = [
+        (m, t) for m in mondays for t in tsa_week_decision_times(m) if timestamp_ns(t) <= now_ns
+    ]
+    if not passed:
         return pd.DataFrame(columns=list(_TABLE_COLUMNS))
-    rows = pd.concat(frames, ignore_index=True)
+    system = _build(daily, cal, max(m for m, _ in passed), min(m for m, _ in passed))
+    rows_of: dict[int, list[int]] = {}
+    for m, t in passed:
+        rows_of.setdefault(tsa_week_decision_times(m).index(t), []).append(system.mondays.index(m))
+    rows = _frame(system, MODELS, {k: np.array(v) for k, v in rows_of.items()})
     quantiles = np.array([d.quantile([0.1, 0.5, 0.9]) for d in rows["distribution"]])
     return pd.DataFrame(
         {

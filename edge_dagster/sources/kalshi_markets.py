@@ -199,11 +199,11 @@ class MarketHistory:
                 values[event] = float(known.iloc[0])
         return values
 
-    def mids_after(self, decisions: pd.DataFrame) -> pd.Series:
-        """Mid of the first recorded bar closing after each (ticker, decision_time) row, if it
-        closes before the next TSA release: the market price that had seen the same TSA
-        figures as the decision (a bar after the next release has seen more). NaN where none
-        exists."""
+    def quotes_after(self, decisions: pd.DataFrame) -> pd.DataFrame:
+        """Bid, ask and mid of the first recorded bar closing after each (ticker,
+        decision_time) row, if it closes before the next TSA release: the market price that
+        had seen the same TSA figures as the decision (a bar after the next release has seen
+        more). NaN where none exists."""
         candles = self.quote_bars(decisions["ticker"].unique())
         candles = candles.dropna(subset=["yes_bid_close", "yes_ask_close"])
         candles = candles.assign(
@@ -214,9 +214,10 @@ class MarketHistory:
             "datetime64[ns, UTC]"
         )
         keys["order"] = range(len(keys))
+        columns = ["ticker", "end", "yes_bid_close", "yes_ask_close", "mid"]
         matched = pd.merge_asof(
             keys.sort_values("decision_time"),
-            candles[["ticker", "end", "mid"]].astype({"end": "datetime64[ns, UTC]"}),
+            candles[columns].astype({"end": "datetime64[ns, UTC]"}),
             left_on="decision_time",
             right_on="end",
             by="ticker",
@@ -228,8 +229,11 @@ class MarketHistory:
             for t in matched["decision_time"].unique()
         }
         too_late = matched["end"] > matched["decision_time"].map(release)
-        matched.loc[too_late, "mid"] = float("nan")
-        return matched.sort_values("order")["mid"].reset_index(drop=True)
+        matched.loc[too_late, ["yes_bid_close", "yes_ask_close", "mid"]] = float("nan")
+        quotes = matched.sort_values("order")[["yes_bid_close", "yes_ask_close", "mid"]]
+        return quotes.rename(
+            columns={"yes_bid_close": "yes_bid", "yes_ask_close": "yes_ask"}
+        ).reset_index(drop=True)
 
 
 def _status(as_of: pd.Timestamp, market) -> str:  # noqa: ANN001 - a MARKET_COLUMNS row

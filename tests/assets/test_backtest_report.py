@@ -1,4 +1,5 @@
-"""The report: it scores every priced market against the mid and counts closed weeks only."""
+"""The report: it scores every market with a two-sided quote against its mid and counts closed
+weeks only."""
 
 from datetime import date
 
@@ -34,13 +35,14 @@ def report_metadata(tmp_path_factory):
     return {key: value.value for key, value in materialization.metadata.items()}
 
 
-def test_every_recorded_market_is_scored_against_the_market_that_saw_the_same_figures(
+def test_every_two_sided_quote_of_the_market_that_saw_the_same_figures_is_scored(
     report_metadata,
 ):
-    # the week of WEEK: 21 recorded markets × 6 decision times, less the 8 whose next recorded
-    # bar closes after the next release (7 markets have no candle ending Wednesday 00:00 ET
-    # after Tuesday's decision, A2.65 none ending Friday 00:00 ET after Thursday's)
-    assert report_metadata["scored_market_rows"] == 21 * 6 - 8
+    # The week of WEEK: 21 recorded markets × 6 decision times; a market is scored at a
+    # decision when its first bar closing after it closes before the next release and quotes a
+    # bid above 0 and an ask below 1 (a 0/1 book's mid is 0.5 by construction).
+    # In that week 19 of the 126 (market, decision) pairs meet both conditions.
+    assert report_metadata["scored_market_rows"] == 19
     assert report_metadata["weeks_scored"] == 1
 
 

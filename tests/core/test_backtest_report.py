@@ -51,6 +51,8 @@ def _scored() -> pd.DataFrame:
             "model": ["m", "m", "m", "m", "other"],
             "fair_yes": [0.8, 0.3, 0.4, 0.9, 0.01],
             "outcome": [1, 0, 1, 1, 1],
+            "market_bid": [0.58, 0.45, 0.69, math.nan, 0.58],
+            "market_ask": [0.62, 0.55, 0.71, math.nan, 0.62],
             "market_mid": [0.6, 0.5, 0.7, math.nan, 0.6],
         }
     )
@@ -99,6 +101,26 @@ def test_probability_scores_compare_model_and_market_on_priced_markets_only() ->
     assert scores["brier_model"] == pytest.approx(0.49 / 3)
     assert scores["brier_market"] == pytest.approx(0.50 / 3)
     assert scores["brier_diff"] == pytest.approx(-0.01 / 3)
+
+
+@pytest.mark.parametrize(("bid", "ask"), [(0.0, 1.0), (0.0, 0.04), (0.97, 1.0)])
+def test_probability_scores_leave_out_quotes_that_are_not_two_sided(bid: float, ask: float):
+    # A fourth market in week 2 whose book has no bid or no ask: its mid says nothing about
+    # the market's view (0/1 gives 0.5 by construction), so it is not a head-to-head pair.
+    one_sided = pd.DataFrame(
+        {
+            "week_monday": [W2], "horizon": [0], "ticker": ["E"], "strike": [5.0],
+            "synthetic_strike": [False], "model": ["m"], "fair_yes": [0.02], "outcome": [1],
+            "market_bid": [bid], "market_ask": [ask], "market_mid": [(bid + ask) / 2],
+        }
+    )  # fmt: skip
+
+    scores = probability_scores(pd.concat([_scored(), one_sided]), model="m")
+
+    assert scores["n"] == 3
+    assert scores["brier_model"] == pytest.approx(0.49 / 3)
+    assert scores["brier_market"] == pytest.approx(0.50 / 3)
+    assert scores["n_all"] == 5
 
 
 def test_probability_scores_log_loss_is_mean_cross_entropy_on_priced_markets() -> None:

@@ -120,3 +120,20 @@ def test_reliability_table_bins_predictions() -> None:
         "mean_predicted": [0.05, pytest.approx(0.135), pytest.approx(0.975)],
         "observed_frequency": [0.0, 0.5, 1.0],
     }
+
+
+def test_crps_of_a_point_mass_is_the_absolute_error() -> None:
+    dist = WeeklyAverageDistribution(
+        known_sum=7 * 2_400_000, remaining_forecast=0.0, df=4.0, scale=0.02
+    )
+
+    assert dist.crps(2_450_000) == pytest.approx(50_000)
+
+
+def test_crps_equals_the_integral_of_the_squared_cdf_gap() -> None:
+    dist = _tuesday_view()
+    observed = dist.median * 1.01
+    xs = np.linspace(dist.median * 0.7, dist.median * 1.3, 200_001)
+    integral = np.trapezoid((dist.cdf(xs) - (xs >= observed)) ** 2, xs)
+
+    assert dist.crps(observed) == pytest.approx(integral, rel=1e-3)

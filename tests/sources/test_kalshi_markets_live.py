@@ -135,14 +135,14 @@ def test_an_unknown_event_has_no_markets(exchange: FakeKalshiExchange) -> None:
     assert live(exchange, AFTER_WEEK).event_snapshot(EVENT, DECISION).empty
 
 
-def test_market_mids_match_the_replay(exchange: FakeKalshiExchange) -> None:
+def test_market_quotes_match_the_replay(exchange: FakeKalshiExchange) -> None:
     serve_recorded_event(exchange, DEFAULT_REPLAY_DIR, EVENT)
     decisions = pd.DataFrame(
         {"ticker": [f"{EVENT}-A2.45", f"{EVENT}-A2.50"], "decision_time": [DECISION, DECISION]}
     )
-    pd.testing.assert_series_equal(
-        live(exchange, AFTER_WEEK).mids_after(decisions),
-        ReplayKalshiMarkets(DEFAULT_REPLAY_DIR).mids_after(decisions),
+    pd.testing.assert_frame_equal(
+        live(exchange, AFTER_WEEK).quotes_after(decisions),
+        ReplayKalshiMarkets(DEFAULT_REPLAY_DIR).quotes_after(decisions),
     )
 
 

@@ -12,7 +12,7 @@ from edge_dagster.sources.kalshi_markets import ReplayKalshiMarkets
 TICKER = "KXTSAW-26APR19-A2.45"
 
 
-def test_the_market_mid_is_the_first_candle_closing_after_each_decision() -> None:
+def test_the_market_quote_is_the_first_candle_closing_after_each_decision() -> None:
     decisions = pd.DataFrame(
         {
             "ticker": [TICKER, TICKER, "KXTSAW-26APR19-A9.99"],
@@ -25,10 +25,14 @@ def test_the_market_mid_is_the_first_candle_closing_after_each_decision() -> Non
             ).astype("datetime64[us, UTC]"),  # as DuckDB returns TIMESTAMPTZ
         }
     )
-    mids = ReplayKalshiMarkets(DEFAULT_REPLAY_DIR).mids_after(decisions)
+    quotes = ReplayKalshiMarkets(DEFAULT_REPLAY_DIR).quotes_after(decisions)
     # 04-16 00:00 candle: bid 0.84 / ask 0.85; 04-15 00:00 candle: 0.96 / 0.98; unknown: NaN
-    assert mids.round(6).tolist()[:2] == [0.845, 0.97]
-    assert pd.isna(mids[2])
+    assert quotes.round(6).iloc[:2].to_dict("list") == {
+        "yes_bid": [0.84, 0.96],
+        "yes_ask": [0.85, 0.98],
+        "mid": [0.845, 0.97],
+    }
+    assert quotes.iloc[2].isna().all()
 
 
 def test_a_mid_from_a_bar_after_the_next_release_is_not_the_market_of_that_decision() -> None:
@@ -46,7 +50,7 @@ def test_a_mid_from_a_bar_after_the_next_release_is_not_the_market_of_that_decis
             ).astype("datetime64[us, UTC]"),
         }
     )
-    mids = ReplayKalshiMarkets(DEFAULT_REPLAY_DIR).mids_after(decisions)
+    mids = ReplayKalshiMarkets(DEFAULT_REPLAY_DIR).quotes_after(decisions)["mid"]
     assert pd.isna(mids[0])
     assert mids[1] == pytest.approx(0.185)  # bid 0.18 / ask 0.19 at Friday 10:00 EST
 
