@@ -19,6 +19,11 @@ DEFAULT_DUCKDB_PATH = PROJECT_ROOT / "var" / "edge.duckdb"
 DEFAULT_REPLAY_DIR = PROJECT_ROOT / "replay_data"
 DEFAULT_TSA_BASE_URL = "https://www.tsa.gov"
 DATA_SOURCES = ("replay", "live")
+DEFAULT_OUTBOX_DIR = PROJECT_ROOT / "var" / "outbox"
+DEFAULT_ALERT_STATE_PATH = PROJECT_ROOT / "var" / "alerts.duckdb"
+DEFAULT_EMAIL_SENDER = "edge-dagster@localhost"
+EMAIL_BACKENDS = ("file", "smtp", "ses")
+SMTP_SECURITY = ("starttls", "ssl", "none")
 
 
 @dataclass(frozen=True)
@@ -60,3 +65,52 @@ class Settings:
 def resolve_now(as_of: str) -> datetime:
     """The configured "now": ``as_of`` when set (replays), else the wall clock."""
     return parse_as_of(as_of) if as_of else datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    """Where the daily report and alerts go. The SMTP password is a secret: it is read by
+    ``resources.secrets`` when a message is sent, never here."""
+
+    backend: str
+    sender: str
+    recipients: str
+    alert_recipients: str
+    outbox_dir: str
+    smtp_host: str
+    smtp_port: int
+    smtp_security: str
+    smtp_username: str
+    smtp_ca_file: str
+    ses_region: str
+    ses_configuration_set: str
+    alert_state_path: str
+
+    @classmethod
+    def from_env(cls) -> EmailSettings:
+        backend = os.environ.get("EDGE_EMAIL_BACKEND", "file").strip().lower()
+        if backend not in EMAIL_BACKENDS:
+            raise ValueError(f"EDGE_EMAIL_BACKEND={backend!r}: expected one of {EMAIL_BACKENDS}")
+        security = os.environ.get("EDGE_SMTP_SECURITY", "starttls").strip().lower()
+        if security not in SMTP_SECURITY:
+            raise ValueError(f"EDGE_SMTP_SECURITY={security!r}: expected one of {SMTP_SECURITY}")
+        port = os.environ.get("EDGE_SMTP_PORT", "").strip()
+        if port and not port.isdigit():
+            raise ValueError(f"EDGE_SMTP_PORT={port!r}: expected a port number")
+        return cls(
+            backend=backend,
+            sender=os.environ.get("EDGE_EMAIL_FROM", DEFAULT_EMAIL_SENDER).strip(),
+            recipients=os.environ.get("EDGE_EMAIL_TO", "").strip(),
+            alert_recipients=os.environ.get("EDGE_ALERT_TO", "").strip(),
+            outbox_dir=os.environ.get("EDGE_EMAIL_OUTBOX", str(DEFAULT_OUTBOX_DIR)),
+            smtp_host=os.environ.get("EDGE_SMTP_HOST", "localhost").strip(),
+            smtp_port=int(port or 0),
+            smtp_security=security,
+            smtp_username=os.environ.get("EDGE_SMTP_USERNAME", "").strip(),
+            smtp_ca_file=os.environ.get("EDGE_SMTP_CA_FILE", "").strip(),
+            ses_region=(
+                os.environ.get("EDGE_SES_REGION") or os.environ.get("AWS_REGION") or ""
+            ).strip(),
+            ses_configuration_set=os.environ.get("EDGE_SES_CONFIGURATION_SET", "").strip(),
+            alert_state_path=os.environ.get("EDGE_ALERT_STATE_PATH", str(DEFAULT_ALERT_STATE_PATH)),
+        )
