@@ -4,7 +4,6 @@ Sent once per report date and recipient: ``daily_report_sent`` logs every delive
 re-run of the same day sends only to recipients not logged yet.
 """
 
-
 import base64
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -124,9 +123,9 @@ CASH_AT = """
 def read_book(
     conn: duckdb.DuckDBPyConnection, environment: str, report_date: date, now: datetime
 ) -> Book:
-    """Orders of the report day, positions held now, and equity at the end of every day
-    since the first ledger entry: plain SQL on ``orders``, ``fills``, ``cash_ledger`` and
-    ``market_snapshots`` (the one place to switch to the ledger's own API)."""
+    """Orders of the report day, positions held now, and equity at the end of every day from
+    the eve of the first ledger entry to yesterday: plain SQL on ``orders``, ``fills``,
+    ``cash_ledger`` and ``market_snapshots`` (the one place to switch to the ledger's API)."""
     day_start = at_eastern(report_date, time())
     orders = tuple(
         OrderLine(*row)
@@ -136,8 +135,8 @@ def read_book(
         "SELECT min(entry_at) FROM cash_ledger WHERE environment = ?", [environment]
     ).fetchone()
     days = []
-    if first_entry is not None:
-        day = first_entry.astimezone(EASTERN).date()
+    if first_entry is not None:  # from the day before the first entry, when equity was 0
+        day = first_entry.astimezone(EASTERN).date() - timedelta(days=1)
         while day < report_date:
             days.append(day)
             day += timedelta(days=1)

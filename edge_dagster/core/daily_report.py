@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -122,7 +123,8 @@ class Book:
     orders: tuple[OrderLine, ...]
     positions: tuple[PositionLine, ...]
     equity_curve: tuple[EquityPoint, ...]
-    """Every day from the first ledger entry to the day before the report."""
+    """Every day from the eve of the first ledger entry (equity 0) to the day before the
+    report."""
 
 
 @dataclass(frozen=True)
@@ -346,14 +348,23 @@ def _heading(report: DailyReport) -> str:
 # ---------------------------------------------------------------------------- text
 
 
+NUMBER = re.compile(r"[+-]?\$?[\d,]*\.?\d+|—")
+
+
+def numeric_columns(rows: Sequence[Sequence[str]]) -> list[bool]:
+    """Which columns hold only numbers (or —): those are right-aligned."""
+    return [all(NUMBER.fullmatch(row[i]) for row in rows) for i in range(len(rows[0]))]
+
+
 def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    """Fixed-width columns, the first left-aligned and the rest right-aligned."""
+    """Fixed-width columns, numbers right-aligned."""
     widths = [max(len(row[i]) for row in (headers, *rows)) for i in range(len(headers))]
+    right = numeric_columns(rows)
 
     def line(cells: Sequence[str]) -> str:
         padded = [
-            cell.ljust(width) if i == 0 else cell.rjust(width)
-            for i, (cell, width) in enumerate(zip(cells, widths, strict=True))
+            cell.rjust(width) if numeric else cell.ljust(width)
+            for cell, width, numeric in zip(cells, widths, right, strict=True)
         ]
         return "  ".join(padded).rstrip()
 
@@ -381,11 +392,13 @@ _CELL = 'style="border:1px solid #ccc;padding:2px 6px;text-align:{align}"'
 
 
 def html_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    right = numeric_columns(rows)
+
     def cells(tag: str, values: Sequence[str]) -> str:
         return "".join(
-            f"<{tag} {_CELL.format(align='left' if i == 0 else 'right')}>"
+            f"<{tag} {_CELL.format(align='right' if numeric else 'left')}>"
             f"{html.escape(value)}</{tag}>"
-            for i, value in enumerate(values)
+            for value, numeric in zip(values, right, strict=True)
         )
 
     body = "".join(f"<tr>{cells('td', row)}</tr>" for row in rows)
