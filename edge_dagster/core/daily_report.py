@@ -310,7 +310,10 @@ def _pnl_section(report: DailyReport) -> Section:
     ]
     if report.book.positions:
         known = [u for u in unrealised if u is not None]
-        lines.append(f"Open positions now, unrealised: {_dollars(sum(known, Decimal(0)))}")
+        line = f"Open positions now, unrealised: {_dollars(sum(known, Decimal(0)))}"
+        if len(known) < len(unrealised):
+            line += f" ({len(unrealised) - len(known)} without a quote, not counted)"
+        lines.append(line)
     return Section("P&L", lines=tuple(lines))
 
 
