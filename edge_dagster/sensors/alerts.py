@@ -1,5 +1,7 @@
 """Run-failure alerts by e-mail, one per failing job until a run of it succeeds again."""
 
+import re
+
 from dagster import (
     DagsterRun,
     DagsterRunStatus,
@@ -9,19 +11,19 @@ from dagster import (
     run_failure_sensor,
     run_status_sensor,
 )
-from dagster._core.definitions.assets.job.asset_job import IMPLICIT_ASSET_JOB_NAME
 from dagster._utils.error import SerializableErrorInfo
 
 from edge_dagster.resources.alerts import AlertsResource
 
 DAGSTER_WRAPPER_PREFIX = "dagster._core.errors."
+MODULE_PATH = re.compile(r"^(?:\w+\.)+(?=\w+: )")
 
 
 def run_alert_key(run: DagsterRun) -> str:
-    """One cause per job; ad-hoc materialisations (Dagster's implicit asset job) are told
-    apart by the assets they selected."""
+    """One cause per job; ad-hoc materialisations (Dagster's implicit ``__ASSET_JOB``) are
+    told apart by the assets they selected."""
     key = f"run_failure:{run.job_name}"
-    if run.job_name.startswith(IMPLICIT_ASSET_JOB_NAME) and run.asset_selection:
+    if run.job_name.startswith("__") and run.asset_selection:
         key += ":" + ",".join(sorted(k.to_user_string() for k in run.asset_selection))
     return key
 
@@ -40,7 +42,8 @@ def error_first_line(error: SerializableErrorInfo | None) -> str:
     lines = [line.strip() for line in chosen.message.splitlines() if line.strip()]
     if not lines:
         return chosen.cls_name or "(empty error message)"
-    return " ".join(lines[:2]) if lines[0].endswith(":") and len(lines) > 1 else lines[0]
+    first = MODULE_PATH.sub("", lines[0])
+    return f"{first} {lines[1]}" if first.endswith(":") and len(lines) > 1 else first
 
 
 def run_failure_alert(
@@ -49,7 +52,7 @@ def run_failure_alert(
     """Subject and body of the alert for a failed run."""
     steps = [step for step, _ in failed_steps]
     subject = f"run failed: {run.job_name}" + (f" at {', '.join(steps)}" if steps else "")
-    partition = run.tags.get("dagster/partition") or "–".join(
+    partition = run.tags.get("dagster/partition") or "...".join(
         v
         for v in (
             run.tags.get("dagster/asset_partition_range_start"),
