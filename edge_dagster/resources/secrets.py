@@ -11,11 +11,26 @@ value it held.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
+
+
+class _SecretsManagerBodyFilter(logging.Filter):
+    """botocore logs every request and response body at DEBUG, a secret's value among them:
+    those records keep their place in the log but lose the body."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "SecretString" in record.getMessage():
+            record.msg, record.args = "%s", ("<Secrets Manager request or response redacted>",)
+        return True
+
+
+for _logger in ("botocore.endpoint", "botocore.parsers"):
+    logging.getLogger(_logger).addFilter(_SecretsManagerBodyFilter())
 
 
 class SecretUnavailable(RuntimeError):
