@@ -1,7 +1,8 @@
 """Every environment variable the project reads, with its default, in one place.
 
-The README's configuration table mirrors this module. Secrets (Kalshi keys) are not here:
-the Kalshi resource reads them only when it needs them, so they never enter run config.
+The README's configuration table mirrors this module. Secrets (the Kalshi key, the SMTP
+password) are not here: ``resources.secrets`` reads them only when a run needs them, so they
+never enter run config.
 """
 
 from __future__ import annotations
@@ -67,6 +68,14 @@ def resolve_now(as_of: str) -> datetime:
     return parse_as_of(as_of) if as_of else datetime.now(UTC)
 
 
+def env_choice(name: str, choices: tuple[str, ...]) -> str:
+    """``name``'s value, lower-cased, one of ``choices`` (unset: the first)."""
+    value = os.environ.get(name, choices[0]).strip().lower()
+    if value not in choices:
+        raise ValueError(f"{name}={value!r}: expected one of {choices}")
+    return value
+
+
 @dataclass(frozen=True)
 class EmailSettings:
     """Where the daily report and alerts go. The SMTP password is a secret: it is read by
@@ -88,24 +97,18 @@ class EmailSettings:
 
     @classmethod
     def from_env(cls) -> EmailSettings:
-        backend = os.environ.get("EDGE_EMAIL_BACKEND", "file").strip().lower()
-        if backend not in EMAIL_BACKENDS:
-            raise ValueError(f"EDGE_EMAIL_BACKEND={backend!r}: expected one of {EMAIL_BACKENDS}")
-        security = os.environ.get("EDGE_SMTP_SECURITY", "starttls").strip().lower()
-        if security not in SMTP_SECURITY:
-            raise ValueError(f"EDGE_SMTP_SECURITY={security!r}: expected one of {SMTP_SECURITY}")
         port = os.environ.get("EDGE_SMTP_PORT", "").strip()
         if port and not port.isdigit():
             raise ValueError(f"EDGE_SMTP_PORT={port!r}: expected a port number")
         return cls(
-            backend=backend,
+            backend=env_choice("EDGE_EMAIL_BACKEND", EMAIL_BACKENDS),
             sender=os.environ.get("EDGE_EMAIL_FROM", DEFAULT_EMAIL_SENDER).strip(),
             recipients=os.environ.get("EDGE_EMAIL_TO", "").strip(),
             alert_recipients=os.environ.get("EDGE_ALERT_TO", "").strip(),
             outbox_dir=os.environ.get("EDGE_EMAIL_OUTBOX", str(DEFAULT_OUTBOX_DIR)),
             smtp_host=os.environ.get("EDGE_SMTP_HOST", "localhost").strip(),
             smtp_port=int(port or 0),
-            smtp_security=security,
+            smtp_security=env_choice("EDGE_SMTP_SECURITY", SMTP_SECURITY),
             smtp_username=os.environ.get("EDGE_SMTP_USERNAME", "").strip(),
             smtp_ca_file=os.environ.get("EDGE_SMTP_CA_FILE", "").strip(),
             ses_region=(

@@ -11,7 +11,9 @@ import pytest
 
 from edge_dagster.core.daily_report import EquityPoint, equity_curve_png
 from edge_dagster.core.mail import InlineImage, compose
+from edge_dagster.definitions import email_resource
 from edge_dagster.resources.email import EmailDeliveryError, EmailNotConfigured, EmailResource
+from edge_dagster.settings import EmailSettings
 from tests.conftest import SMTP_PASSWORD, SMTP_USERNAME
 from tests.support.aws import REGION, ses_sent_raw_messages
 
@@ -129,3 +131,23 @@ def test_ses_refusing_an_unverified_sender_is_a_delivery_error(aws):
     with pytest.raises(EmailDeliveryError, match="MessageRejected"):
         ses(aws).send(report_message(), RECIPIENT)
     assert ses_sent_raw_messages() == []
+
+
+def test_the_email_settings_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("EDGE_EMAIL_BACKEND", "SMTP")
+    monkeypatch.setenv("EDGE_EMAIL_TO", "a@x.org, b@x.org")
+    monkeypatch.setenv("EDGE_SMTP_PORT", "2525")
+    monkeypatch.setenv("EDGE_SMTP_SECURITY", "ssl")
+    email = email_resource(EmailSettings.from_env())
+    assert (email.backend, email.smtp_port, email.smtp_security) == ("smtp", 2525, "ssl")
+    assert email.report_recipients() == email.alert_recipient_list() == ["a@x.org", "b@x.org"]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("EDGE_EMAIL_BACKEND", "pigeon"), ("EDGE_SMTP_SECURITY", "tls1"), ("EDGE_SMTP_PORT", "x")],
+)
+def test_a_garbage_email_setting_fails_at_load_naming_the_variable(monkeypatch, variable, value):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ValueError, match=f"{variable}='{value}'"):
+        EmailSettings.from_env()
