@@ -99,7 +99,7 @@ def run_weekly_job(warehouse, monkeypatch, as_of: str):
     monkeypatch.setenv("EDGE_DATA_SOURCE", "replay")
     monkeypatch.setenv("KALSHI_ENV", "paper")
     defs = build_definitions(Settings.from_env(), EmailSettings.from_env())
-    result = defs.get_job_def("tsa_weekly_job").execute_in_process(
+    result = defs.resolve_job_def("tsa_weekly_job").execute_in_process(
         partition_key="2026-04-13", raise_on_error=False
     )
     materialized = {
