@@ -79,6 +79,7 @@ def email_resource(email: EmailSettings) -> EmailResource:
         smtp_security=email.smtp_security,
         smtp_username=email.smtp_username,
         smtp_ca_file=email.smtp_ca_file,
+        smtp_timeout_seconds=email.smtp_timeout_seconds,
         region_name=email.ses_region or None,
         ses_configuration_set=email.ses_configuration_set,
     )

@@ -91,6 +91,7 @@ class EmailSettings:
     smtp_security: str
     smtp_username: str
     smtp_ca_file: str
+    smtp_timeout_seconds: float
     ses_region: str
     ses_configuration_set: str
     alert_state_path: str
@@ -100,6 +101,13 @@ class EmailSettings:
         port = os.environ.get("EDGE_SMTP_PORT", "").strip()
         if port and not port.isdigit():
             raise ValueError(f"EDGE_SMTP_PORT={port!r}: expected a port number")
+        timeout = os.environ.get("EDGE_SMTP_TIMEOUT_SECONDS", "30").strip()
+        try:
+            timeout_seconds = float(timeout)
+        except ValueError:
+            raise ValueError(
+                f"EDGE_SMTP_TIMEOUT_SECONDS={timeout!r}: expected seconds (a number)"
+            ) from None
         return cls(
             backend=env_choice("EDGE_EMAIL_BACKEND", EMAIL_BACKENDS),
             sender=os.environ.get("EDGE_EMAIL_FROM", DEFAULT_EMAIL_SENDER).strip(),
@@ -111,6 +119,7 @@ class EmailSettings:
             smtp_security=env_choice("EDGE_SMTP_SECURITY", SMTP_SECURITY),
             smtp_username=os.environ.get("EDGE_SMTP_USERNAME", "").strip(),
             smtp_ca_file=os.environ.get("EDGE_SMTP_CA_FILE", "").strip(),
+            smtp_timeout_seconds=timeout_seconds,
             ses_region=(
                 os.environ.get("EDGE_SES_REGION") or os.environ.get("AWS_REGION") or ""
             ).strip(),

@@ -138,14 +138,25 @@ def test_the_email_settings_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("EDGE_EMAIL_TO", "a@x.org, b@x.org")
     monkeypatch.setenv("EDGE_SMTP_PORT", "2525")
     monkeypatch.setenv("EDGE_SMTP_SECURITY", "ssl")
+    monkeypatch.setenv("EDGE_SMTP_TIMEOUT_SECONDS", "7.5")
     email = email_resource(EmailSettings.from_env())
-    assert (email.backend, email.smtp_port, email.smtp_security) == ("smtp", 2525, "ssl")
+    assert (email.backend, email.smtp_port, email.smtp_security, email.smtp_timeout_seconds) == (
+        "smtp",
+        2525,
+        "ssl",
+        7.5,
+    )
     assert email.report_recipients() == email.alert_recipient_list() == ["a@x.org", "b@x.org"]
 
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("EDGE_EMAIL_BACKEND", "pigeon"), ("EDGE_SMTP_SECURITY", "tls1"), ("EDGE_SMTP_PORT", "x")],
+    [
+        ("EDGE_EMAIL_BACKEND", "pigeon"),
+        ("EDGE_SMTP_SECURITY", "tls1"),
+        ("EDGE_SMTP_PORT", "x"),
+        ("EDGE_SMTP_TIMEOUT_SECONDS", "soon"),
+    ],
 )
 def test_a_garbage_email_setting_fails_at_load_naming_the_variable(monkeypatch, variable, value):
     monkeypatch.setenv(variable, value)
