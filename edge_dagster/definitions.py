@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from dagster import Definitions
 
+from edge_dagster.assets.daily_report import daily_report_email
 from edge_dagster.assets.reporting import tsa_backtest_report
 from edge_dagster.assets.sql_models import sql_model_assets
 from edge_dagster.assets.trading import tsa_orders
-from edge_dagster.assets.tsa import tsa_checkpoint_raw
+from edge_dagster.assets.tsa import (
+    tsa_checkpoint_raw,
+    tsa_checkpoint_raw_fresh,
+    tsa_checkpoint_raw_unique_dates,
+    tsa_checkpoint_raw_values_possible,
+)
 from edge_dagster.assets.tsa_markets import tsa_market_snapshots, tsa_market_snapshots_fresh
 from edge_dagster.assets.tsa_strategy import (
     tsa_desired_orders,
@@ -21,18 +27,23 @@ from edge_dagster.assets.weather_markets import (
     weather_market_snapshots_fresh,
 )
 from edge_dagster.jobs import (
+    daily_report_job,
     tsa_ingest_job,
     tsa_tables_job,
     tsa_weekly_job,
     weather_snapshots_job,
 )
+from edge_dagster.resources.alerts import AlertsResource
+from edge_dagster.resources.email import EmailResource
 from edge_dagster.resources.kalshi import KalshiResource
 from edge_dagster.resources.sources import DataSourcesResource
 from edge_dagster.resources.warehouse import WarehouseResource
+from edge_dagster.schedules.reporting import daily_report_schedule
 from edge_dagster.schedules.tsa import tsa_ingest_schedule
 from edge_dagster.schedules.weather import weather_snapshot_schedule
+from edge_dagster.sensors.alerts import run_failure_alert_sensor, run_success_clears_alert_sensor
 from edge_dagster.sensors.tsa import tsa_tables_sensor
-from edge_dagster.settings import Settings
+from edge_dagster.settings import EmailSettings, Settings
 
 PYTHON_ASSETS = [
     tsa_checkpoint_raw,
@@ -42,9 +53,13 @@ PYTHON_ASSETS = [
     tsa_desired_orders,
     tsa_orders,
     tsa_backtest_report,
+    daily_report_email,
     weather_market_snapshots,
 ]
 ASSET_CHECKS = [
+    tsa_checkpoint_raw_fresh,
+    tsa_checkpoint_raw_unique_dates,
+    tsa_checkpoint_raw_values_possible,
     tsa_market_snapshots_fresh,
     tsa_fair_values_are_probabilities,
     tsa_fair_values_monotone_in_strike,
@@ -52,8 +67,30 @@ ASSET_CHECKS = [
 ]
 
 
+def email_resource(email: EmailSettings) -> EmailResource:
+    return EmailResource(
+        backend=email.backend,
+        sender=email.sender,
+        recipients=email.recipients,
+        alert_recipients=email.alert_recipients,
+        outbox_dir=email.outbox_dir,
+        smtp_host=email.smtp_host,
+        smtp_port=email.smtp_port,
+        smtp_security=email.smtp_security,
+        smtp_username=email.smtp_username,
+        smtp_ca_file=email.smtp_ca_file,
+        smtp_timeout_seconds=email.smtp_timeout_seconds,
+        region_name=email.ses_region or None,
+        ses_configuration_set=email.ses_configuration_set,
+    )
+
+
 def build_resources(settings: Settings) -> dict[str, object]:
+    email = settings.email
+    mail = email_resource(email)
     return {
+        "email": mail,
+        "alerts": AlertsResource(state_database=email.alert_state_path, email=mail),
         "warehouse": WarehouseResource(database=settings.duckdb_path),
         "kalshi": KalshiResource(deployment=settings.deployment, api_base=settings.kalshi_api_base),
         "sources": DataSourcesResource(
@@ -71,9 +108,15 @@ def build_definitions(settings: Settings) -> Definitions:
     return Definitions(
         assets=[*PYTHON_ASSETS, *sql_model_assets(python_tables)],
         asset_checks=ASSET_CHECKS,
-        jobs=[tsa_ingest_job, tsa_tables_job, tsa_weekly_job, weather_snapshots_job],
-        schedules=[tsa_ingest_schedule, weather_snapshot_schedule],
-        sensors=[tsa_tables_sensor],
+        jobs=[
+            tsa_ingest_job,
+            tsa_tables_job,
+            tsa_weekly_job,
+            weather_snapshots_job,
+            daily_report_job,
+        ],
+        schedules=[tsa_ingest_schedule, weather_snapshot_schedule, daily_report_schedule],
+        sensors=[tsa_tables_sensor, run_failure_alert_sensor, run_success_clears_alert_sensor],
         resources=build_resources(settings),
     )
 

@@ -16,12 +16,17 @@ tsa_tables_job = define_asset_job(
     description="Rebuild the TSA SQL models from tsa_checkpoint_raw.",
 )
 
+# The raw TSA checks run first in every strategy run and tsa_daily is rebuilt after them: a
+# failed blocking check stops tsa_daily, and with it the forecasts, fair values and orders.
 tsa_weekly_job = define_asset_job(
     "tsa_weekly_job",
-    selection=AssetSelection.groups("markets", "forecast", "pricing", "trading"),
+    selection=AssetSelection.groups("markets", "forecast", "pricing", "trading")
+    | AssetSelection.assets("tsa_daily")
+    | AssetSelection.checks_for_assets("tsa_checkpoint_raw"),
     description=(
-        "The TSA weekly strategy for a week or a range of weeks: snapshots, forecasts, fair "
-        "values, desired orders, orders. A range of past weeks is the backtest."
+        "The TSA weekly strategy for a week or a range of weeks: raw-data checks, the daily "
+        "table, snapshots, forecasts, fair values, desired orders, orders. A range of past "
+        "weeks is the backtest."
     ),
 )
 
@@ -29,4 +34,11 @@ weather_snapshots_job = define_asset_job(
     "weather_snapshots_job",
     selection=AssetSelection.assets("weather_market_snapshots"),
     description="Snapshot one city-day's Kalshi temperature markets at an NBM decision time.",
+)
+
+daily_report_job = define_asset_job(
+    "daily_report_job",
+    selection=AssetSelection.assets("daily_report_email"),
+    description="Render the daily report from the warehouse and e-mail it (once per day and "
+    "recipient).",
 )

@@ -12,9 +12,9 @@ where data, time and orders come from:
 
 A configuration that would let a replay clock or replay data reach a real exchange (or that is
 simply garbage) raises :class:`DeploymentRefused` when the code location loads, so no run
-starts, no asset computes and no request reaches an exchange. Secrets (Kalshi keys) are not
-read here: only their presence is checked; the Kalshi resource reads them when it needs them,
-so they never enter run config.
+starts, no asset computes and no request reaches an exchange. Secrets (the Kalshi key, the
+SMTP password) are not read here: only their presence is checked; ``resources.secrets`` reads
+them when a run needs them, so they never enter run config.
 """
 
 from __future__ import annotations
@@ -106,6 +106,72 @@ def _refuse_missing_key(deployment: str, environ: Mapping[str, str]) -> None:
         )
 
 
+DEFAULT_OUTBOX_DIR = PROJECT_ROOT / "var" / "outbox"
+DEFAULT_ALERT_STATE_PATH = PROJECT_ROOT / "var" / "alerts.duckdb"
+DEFAULT_EMAIL_SENDER = "edge-dagster@localhost"
+EMAIL_BACKENDS = ("file", "smtp", "ses")
+SMTP_SECURITY = ("starttls", "ssl", "none")
+
+
+def env_choice(environ: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    """``name``'s value, lower-cased, one of ``choices`` (unset: the first)."""
+    value = environ.get(name, choices[0]).strip().lower()
+    if value not in choices:
+        raise ValueError(f"{name}={value!r}: expected one of {choices}")
+    return value
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    """Where the daily report and alerts go. The SMTP password is a secret: it is read by
+    ``resources.secrets`` when a message is sent, never here."""
+
+    backend: str
+    sender: str
+    recipients: str
+    alert_recipients: str
+    outbox_dir: str
+    smtp_host: str
+    smtp_port: int
+    smtp_security: str
+    smtp_username: str
+    smtp_ca_file: str
+    smtp_timeout_seconds: float
+    ses_region: str
+    ses_configuration_set: str
+    alert_state_path: str
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> EmailSettings:
+        environ = os.environ if environ is None else environ
+        port = environ.get("EDGE_SMTP_PORT", "").strip()
+        if port and not port.isdigit():
+            raise ValueError(f"EDGE_SMTP_PORT={port!r}: expected a port number")
+        timeout = environ.get("EDGE_SMTP_TIMEOUT_SECONDS", "30").strip()
+        try:
+            timeout_seconds = float(timeout)
+        except ValueError:
+            raise ValueError(
+                f"EDGE_SMTP_TIMEOUT_SECONDS={timeout!r}: expected seconds (a number)"
+            ) from None
+        return cls(
+            backend=env_choice(environ, "EDGE_EMAIL_BACKEND", EMAIL_BACKENDS),
+            sender=environ.get("EDGE_EMAIL_FROM", DEFAULT_EMAIL_SENDER).strip(),
+            recipients=environ.get("EDGE_EMAIL_TO", "").strip(),
+            alert_recipients=environ.get("EDGE_ALERT_TO", "").strip(),
+            outbox_dir=environ.get("EDGE_EMAIL_OUTBOX", str(DEFAULT_OUTBOX_DIR)),
+            smtp_host=environ.get("EDGE_SMTP_HOST", "localhost").strip(),
+            smtp_port=int(port or 0),
+            smtp_security=env_choice(environ, "EDGE_SMTP_SECURITY", SMTP_SECURITY),
+            smtp_username=environ.get("EDGE_SMTP_USERNAME", "").strip(),
+            smtp_ca_file=environ.get("EDGE_SMTP_CA_FILE", "").strip(),
+            smtp_timeout_seconds=timeout_seconds,
+            ses_region=(environ.get("EDGE_SES_REGION") or environ.get("AWS_REGION") or "").strip(),
+            ses_configuration_set=environ.get("EDGE_SES_CONFIGURATION_SET", "").strip(),
+            alert_state_path=environ.get("EDGE_ALERT_STATE_PATH", str(DEFAULT_ALERT_STATE_PATH)),
+        )
+
+
 @dataclass(frozen=True)
 class Settings:
     duckdb_path: str
@@ -114,6 +180,7 @@ class Settings:
     as_of: str
     tsa_base_url: str
     kalshi_api_base: str
+    email: EmailSettings
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -131,6 +198,7 @@ class Settings:
             as_of=as_of,
             tsa_base_url=environ.get("TSA_BASE_URL", DEFAULT_TSA_BASE_URL).rstrip("/"),
             kalshi_api_base=environ.get("KALSHI_API_BASE", "").rstrip("/"),
+            email=EmailSettings.from_env(environ),
         )
 
     @property

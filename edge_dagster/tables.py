@@ -175,6 +175,34 @@ TABLE_DDL: dict[str, str] = {
             PRIMARY KEY (week_monday, decision_time, ticker, model)
         )
     """,
+    # One row per daily report delivered to one recipient: a re-run of the same day sends nothing
+    # to a recipient already here.
+    "daily_report_sent": """
+        CREATE TABLE IF NOT EXISTS daily_report_sent (
+            report_date DATE NOT NULL,
+            recipient VARCHAR NOT NULL,
+            sent_at TIMESTAMPTZ NOT NULL,
+            backend VARCHAR NOT NULL,
+            delivery VARCHAR NOT NULL,
+            subject VARCHAR NOT NULL,
+            PRIMARY KEY (report_date, recipient)
+        )
+    """,
+    # One row per alert cause (in the alert-state file, not the warehouse: see alerts.py). An
+    # active alert is not sent again until it is cleared.
+    "alert_state": """
+        CREATE TABLE IF NOT EXISTS alert_state (
+            alert_key VARCHAR PRIMARY KEY,
+            active BOOLEAN NOT NULL,
+            subject VARCHAR NOT NULL,
+            first_raised_at TIMESTAMPTZ NOT NULL,
+            last_raised_at TIMESTAMPTZ NOT NULL,
+            times_raised INTEGER NOT NULL,
+            sent_at TIMESTAMPTZ NOT NULL,
+            recipients VARCHAR NOT NULL,
+            cleared_at TIMESTAMPTZ
+        )
+    """,
 }
 
 # Columns added after a table first shipped: applied to older warehouse files on first use.

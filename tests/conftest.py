@@ -12,7 +12,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from edge_dagster.resources.sources import DataSourcesResource
 from edge_dagster.resources.warehouse import WarehouseResource
 from edge_dagster.settings import DEFAULT_REPLAY_DIR
+from tests.support.aws import AWS_ENVIRONMENT, local_aws
 from tests.support.fake_kalshi import FakeKalshiExchange
+from tests.support.smtp_server import LocalSmtpServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DEMO_KEY_ID = "3b4f5c1e-0a4d-4c3b-8e9f-1a2b3c4d5e6f"
@@ -24,7 +26,7 @@ def warehouse(tmp_path: Path) -> WarehouseResource:
 
 
 def replay_sources(as_of: str, replay_dir: Path = DEFAULT_REPLAY_DIR) -> DataSourcesResource:
-    return DataSourcesResource(data_source="replay", replay_dir=str(replay_dir), as_of=as_of)
+    return DataSourcesResource(replay_dir=str(replay_dir), as_of=as_of)
 
 
 @pytest.fixture
@@ -42,3 +44,26 @@ def kalshi_exchange(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeKalshiExcha
     with FakeKalshiExchange() as fake:
         fake.register_key(DEMO_KEY_ID, key.public_key())
         yield fake
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A local AWS stand-in (moto server) that boto3 reaches through the environment, with
+    dummy credentials; yields its endpoint URL."""
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL_SECRETS_MANAGER"):
+        monkeypatch.delenv(name, raising=False)
+    with local_aws() as endpoint:
+        for name, value in {**AWS_ENVIRONMENT, "AWS_ENDPOINT_URL": endpoint}.items():
+            monkeypatch.setenv(name, value)
+        yield endpoint
+
+
+SMTP_USERNAME = "reports"
+SMTP_PASSWORD = "s3cret-SMTP-pa55word"
+
+
+@pytest.fixture
+def smtp_server(tmp_path: Path) -> Iterator[LocalSmtpServer]:
+    """A real local SMTP server with STARTTLS and AUTH (``SMTP_USERNAME``/``SMTP_PASSWORD``)."""
+    with LocalSmtpServer(tmp_path, SMTP_USERNAME, SMTP_PASSWORD) as server:
+        yield server

@@ -16,8 +16,10 @@ from edge_dagster.assets.tsa import tsa_checkpoint_raw
 from edge_dagster.core.clock import EASTERN, UTC
 from edge_dagster.definitions import defs
 from edge_dagster.partitions import WEATHER_CITIES
+from edge_dagster.schedules.reporting import daily_report_schedule
 from edge_dagster.schedules.tsa import tsa_ingest_schedule
 from edge_dagster.schedules.weather import weather_snapshot_schedule
+from edge_dagster.sensors.alerts import run_failure_alert_sensor, run_success_clears_alert_sensor
 from edge_dagster.sensors.tsa import tsa_tables_sensor
 from tests.assets.test_tsa_raw import AFTER_APRIL_19_PUBLISHED
 from tests.conftest import replay_sources
@@ -36,6 +38,7 @@ EXPECTED_ASSET_GRAPH = {
         "reporting",
         ["tsa_fair_values", "tsa_forecasts", "tsa_orders", "tsa_weekly"],
     ),
+    "daily_report_email": ("reporting", ["tsa_fair_values", "tsa_forecasts", "tsa_orders"]),
     "weather_market_snapshots": ("weather", []),
 }
 
@@ -90,6 +93,9 @@ def test_the_schedule_skips_in_replay_mode(monkeypatch):
 def test_automation_that_must_run_in_production_starts_running():
     assert tsa_ingest_schedule.default_status.value == "RUNNING"
     assert tsa_tables_sensor.default_status.value == "RUNNING"
+    assert daily_report_schedule.default_status.value == "RUNNING"
+    assert run_failure_alert_sensor.default_status.value == "RUNNING"
+    assert run_success_clears_alert_sensor.default_status.value == "RUNNING"
 
 
 def test_new_tsa_days_trigger_one_rebuild_of_the_tables(warehouse):

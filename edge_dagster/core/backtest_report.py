@@ -204,8 +204,13 @@ def _png_base64(fig: Figure) -> str:
 def equity_curve_png(weekly_trading: pd.DataFrame) -> str:
     """Cumulative settled P&L by week: shows drawdowns the headline total hides."""
     frame = weekly_trading.sort_values("week_monday")
+    return cumulative_pnl_png(frame["week_monday"], frame["pnl"].cumsum())
+
+
+def cumulative_pnl_png(days: Any, cumulative_pnl: Any) -> str:
+    """An equity curve: cumulative P&L (dollars) against dates, the zero line drawn."""
     fig, ax = _figure()
-    ax.plot(pd.to_datetime(frame["week_monday"]), frame["pnl"].cumsum(), lw=1.2)
+    ax.plot(pd.to_datetime(pd.Series(days)), cumulative_pnl, lw=1.2)
     ax.axhline(0.0, color="grey", lw=0.6)
     ax.set_title("Cumulative P&L ($)", fontsize=8)
     ax.tick_params(labelsize=6)

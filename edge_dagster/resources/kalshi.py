@@ -5,52 +5,16 @@ Credentials are read from the environment (or AWS Secrets Manager) only when a r
 used, and never enter run config, logs or metadata.
 """
 
-import json
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
 
 from dagster import ConfigurableResource, InitResourceContext
 
 from edge_dagster.kalshi import KalshiClient
 from edge_dagster.kalshi.client import DEMO_BASE_URL, PRODUCTION_BASE_URL
+from edge_dagster.resources.secrets import load_credentials
 from edge_dagster.settings import PAPER_VENUE_DEPLOYMENTS, refuse_unsafe
 
 BASE_URLS = {"demo": DEMO_BASE_URL, "live": PRODUCTION_BASE_URL}
-
-
-class KalshiCredentialsMissing(RuntimeError):
-    """A real exchange was selected but no key was configured."""
-
-
-@dataclass(frozen=True)
-class KalshiCredentials:
-    key_id: str = field(repr=False)
-    private_key_pem: str = field(repr=False)
-
-
-def load_credentials(environ: Mapping[str, str]) -> KalshiCredentials:
-    """Key id + PEM from ``KALSHI_KEY_ID`` and ``KALSHI_PRIVATE_KEY_PATH``/``_PEM``, or a JSON
-    secret ``{"key_id": ..., "private_key_pem": ...}`` named by ``KALSHI_SECRET_ARN``."""
-    if arn := environ.get("KALSHI_SECRET_ARN"):
-        from dagster_aws.secretsmanager import SecretsManagerResource
-        from dagster_aws.secretsmanager.secrets import get_secrets_from_arns
-
-        client = SecretsManagerResource(region_name=environ.get("AWS_REGION")).get_client()
-        secret = json.loads(next(iter(get_secrets_from_arns(client, [arn]).values())))
-        return KalshiCredentials(secret["key_id"], secret["private_key_pem"])
-    key_id = environ.get("KALSHI_KEY_ID", "")
-    pem = environ.get("KALSHI_PRIVATE_KEY_PEM", "")
-    if not pem and environ.get("KALSHI_PRIVATE_KEY_PATH"):
-        pem = Path(environ["KALSHI_PRIVATE_KEY_PATH"]).read_text()
-    if not key_id or not pem:
-        raise KalshiCredentialsMissing(
-            "Kalshi credentials missing: set KALSHI_KEY_ID and KALSHI_PRIVATE_KEY_PATH (or "
-            "KALSHI_PRIVATE_KEY_PEM), or KALSHI_SECRET_ARN; keys are per environment (demo keys "
-            "do not work live)"
-        )
-    return KalshiCredentials(key_id, pem)
 
 
 class KalshiResource(ConfigurableResource):
