@@ -1,0 +1,132 @@
+"""NBP bulletins by cycle: streamed from the AWS open-data mirror (or NOMADS, or a folder laid
+out like them), scanned once for every configured station.
+
+``NBM_BASE_URL`` is the mirror's root; a cycle lives at
+``blend.YYYYMMDD/HH/text/blend_nbptx.tHHz``. The same layout under a local folder (the replay
+folder's ``nbm/``, or any path or ``file://`` URL) is read the same way, so a replay of more
+cycles is a folder of downloaded bulletins.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import requests
+
+from edge_dagster.core.nbm import (
+    BulletinScan,
+    DailyHighGuidance,
+    NbmFormatError,
+    daily_highs,
+    parse_block,
+    scan_bulletin,
+)
+
+DEFAULT_NBM_BASE_URL = "https://noaa-nbm-grib2-pds.s3.amazonaws.com"
+CHUNK_BYTES = 1 << 20
+TIMEOUT_SECONDS = (10, 60)
+RETRY_DELAYS_SECONDS = (2, 10)
+
+
+class NbmDownloadError(RuntimeError):
+    """A cycle that could not be read: HTTP error, dropped connection, short body."""
+
+
+class _ServerError(Exception):
+    """A 5xx answer: worth another try."""
+
+
+_TRANSIENT = (
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+    _ServerError,
+)
+
+
+@dataclass(frozen=True)
+class ParsedBulletin:
+    scan: BulletinScan
+    highs: list[DailyHighGuidance]
+
+
+def bulletin_path(cycle: datetime) -> str:
+    return f"blend.{cycle:%Y%m%d}/{cycle:%H}/text/blend_nbptx.t{cycle:%H}z"
+
+
+def parse_blocks(blocks: dict[str, str]) -> list[DailyHighGuidance]:
+    """Daily highs of every kept block (a malformed block raises ``NbmFormatError``)."""
+    return [high for text in blocks.values() for high in daily_highs(parse_block(text))]
+
+
+def _file_chunks(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK_BYTES):
+            yield chunk
+
+
+def parse_bulletin_file(path: Path, stations: Collection[str]) -> ParsedBulletin:
+    scan = scan_bulletin(_file_chunks(path), stations)
+    return ParsedBulletin(scan, parse_blocks(scan.blocks))
+
+
+class NbmBulletinSource:
+    """One NBP bulletin per cycle from ``base_url`` (HTTP(S), a folder, or ``file://``)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        session: requests.Session | None = None,
+        retry_delays: tuple[float, ...] = RETRY_DELAYS_SECONDS,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.session = session or requests.Session()
+        self.retry_delays = retry_delays
+
+    @property
+    def _folder(self) -> Path | None:
+        if self.base_url.startswith(("http://", "https://")):
+            return None
+        return Path(self.base_url.removeprefix("file://"))
+
+    def url(self, cycle: datetime) -> str:
+        return f"{self.base_url}/{bulletin_path(cycle)}"
+
+    def fetch(self, cycle: datetime, stations: Collection[str]) -> BulletinScan | None:
+        """Scan the cycle's bulletin for ``stations``; ``None`` when the cycle is not published
+        (HTTP 404 or no file). A truncated or malformed bulletin raises ``NbmFormatError``."""
+        folder = self._folder
+        if folder is not None:
+            path = folder / bulletin_path(cycle)
+            return scan_bulletin(_file_chunks(path), stations) if path.exists() else None
+        url = self.url(cycle)
+        for attempt, delay in enumerate((*self.retry_delays, None), start=1):
+            try:
+                return self._download(url, stations)
+            except _TRANSIENT as error:
+                if delay is None:
+                    raise NbmDownloadError(
+                        f"GET {url} failed after {attempt} attempts: {error}"
+                    ) from error
+                time.sleep(delay)
+        raise AssertionError("unreachable")
+
+    def _download(self, url: str, stations: Collection[str]) -> BulletinScan | None:
+        with self.session.get(url, stream=True, timeout=TIMEOUT_SECONDS) as response:
+            if response.status_code == 404:
+                return None
+            if response.status_code >= 500:
+                raise _ServerError(f"HTTP {response.status_code}")
+            if response.status_code != 200:
+                raise NbmDownloadError(f"GET {url} returned HTTP {response.status_code}")
+            scan = scan_bulletin(response.iter_content(CHUNK_BYTES), stations)
+            expected = response.headers.get("Content-Length")
+            if expected is not None and int(expected) != scan.bytes_read:
+                raise NbmFormatError(
+                    f"{url}: bulletin truncated: {scan.bytes_read:,} of {int(expected):,} bytes"
+                )
+            return scan
