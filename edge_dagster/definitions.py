@@ -16,22 +16,34 @@ from edge_dagster.assets.tsa_strategy import (
     tsa_fair_values_monotone_in_strike,
     tsa_forecasts,
 )
+from edge_dagster.assets.weather_ingest import (
+    nbm_bulletins,
+    nbm_peak_window_forecasts,
+    observed_highs,
+)
 from edge_dagster.assets.weather_markets import (
     weather_market_snapshots,
     weather_market_snapshots_fresh,
+)
+from edge_dagster.assets.weather_models import (
+    weather_bin_probabilities,
+    weather_bin_probabilities_coherent,
+    weather_calibration,
 )
 from edge_dagster.jobs import (
     tsa_ingest_job,
     tsa_tables_job,
     tsa_weekly_job,
-    weather_snapshots_job,
+    weather_calibration_job,
+    weather_pricing_job,
 )
 from edge_dagster.resources.kalshi import KalshiResource
 from edge_dagster.resources.sources import DataSourcesResource
 from edge_dagster.resources.warehouse import WarehouseResource
 from edge_dagster.schedules.tsa import tsa_ingest_schedule
-from edge_dagster.schedules.weather import weather_snapshot_schedule
+from edge_dagster.schedules.weather import weather_calibration_schedule
 from edge_dagster.sensors.tsa import tsa_tables_sensor
+from edge_dagster.sensors.weather import nbm_cycle_sensor
 from edge_dagster.settings import Settings
 
 PYTHON_ASSETS = [
@@ -42,13 +54,19 @@ PYTHON_ASSETS = [
     tsa_desired_orders,
     tsa_orders,
     tsa_backtest_report,
+    nbm_bulletins,
+    nbm_peak_window_forecasts,
+    observed_highs,
     weather_market_snapshots,
+    weather_calibration,
+    weather_bin_probabilities,
 ]
 ASSET_CHECKS = [
     tsa_market_snapshots_fresh,
     tsa_fair_values_are_probabilities,
     tsa_fair_values_monotone_in_strike,
     weather_market_snapshots_fresh,
+    weather_bin_probabilities_coherent,
 ]
 
 
@@ -64,6 +82,13 @@ def build_resources(settings: Settings) -> dict[str, object]:
             as_of=settings.as_of,
             tsa_base_url=settings.tsa_base_url,
             kalshi_market_data_url=settings.kalshi_market_data_url,
+            nbm_base_url=settings.nbm_base_url,
+            nws_base_url=settings.nws_base_url,
+            nws_user_agent=settings.nws_user_agent,
+            iem_base_url=settings.iem_base_url,
+            acis_base_url=settings.acis_base_url,
+            nbm_availability_minutes=settings.nbm_availability_minutes,
+            weather_quote_max_age_minutes=settings.weather_quote_max_age_minutes,
         ),
     }
 
@@ -73,9 +98,15 @@ def build_definitions(settings: Settings) -> Definitions:
     return Definitions(
         assets=[*PYTHON_ASSETS, *sql_model_assets(python_tables)],
         asset_checks=ASSET_CHECKS,
-        jobs=[tsa_ingest_job, tsa_tables_job, tsa_weekly_job, weather_snapshots_job],
-        schedules=[tsa_ingest_schedule, weather_snapshot_schedule],
-        sensors=[tsa_tables_sensor],
+        jobs=[
+            tsa_ingest_job,
+            tsa_tables_job,
+            tsa_weekly_job,
+            weather_pricing_job,
+            weather_calibration_job,
+        ],
+        schedules=[tsa_ingest_schedule, weather_calibration_schedule],
+        sensors=[tsa_tables_sensor, nbm_cycle_sensor],
         resources=build_resources(settings),
     )
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 import time
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import pandas as pd
 import requests
 
 from edge_dagster.core.nbm import (
@@ -96,6 +97,17 @@ class NbmBulletinSource:
     def url(self, cycle: datetime) -> str:
         return f"{self.base_url}/{bulletin_path(cycle)}"
 
+    def exists(self, cycle: datetime) -> bool:
+        """Whether the cycle's bulletin is published (a HEAD request, or the file exists)."""
+        folder = self._folder
+        if folder is not None:
+            return (folder / bulletin_path(cycle)).exists()
+        try:
+            response = self.session.head(self.url(cycle), timeout=TIMEOUT_SECONDS)
+        except (requests.ConnectionError, requests.Timeout):
+            return False
+        return response.status_code == 200
+
     def fetch(self, cycle: datetime, stations: Collection[str]) -> BulletinScan | None:
         """Scan the cycle's bulletin for ``stations``; ``None`` when the cycle is not published
         (HTTP 404 or no file). A truncated or malformed bulletin raises ``NbmFormatError``."""
@@ -130,3 +142,49 @@ class NbmBulletinSource:
                     f"{url}: bulletin truncated: {scan.bytes_read:,} of {int(expected):,} bytes"
                 )
             return scan
+
+
+PEAK_WINDOW_FILE = "weather/nbm_hrrr_peak_window_max_kmdw_kaus.csv"
+PEAK_WINDOW_COLUMNS = [
+    "station",
+    "climate_date",
+    "run_time",
+    "available_at",
+    "forecast_f",
+    "source",
+]
+
+
+class ReplayPeakWindowHistory:
+    """The shipped day-ahead NBM history (KMDW, KAUS): the max of hourly 2 m temperature over
+    13–18 h local from the previous day's 12Z core run. It has no spread and is not the NBP
+    bulletin, so it is calibrated on its own (``weather_calibration``), never with TXN rows.
+    A row is public ``availability`` after its run."""
+
+    def __init__(self, replay_dir: str | Path, availability: timedelta) -> None:
+        self.path = Path(replay_dir) / PEAK_WINDOW_FILE
+        self.availability = availability
+
+    def forecasts(
+        self, stations: Collection[str], start: date, end: date, as_of: datetime
+    ) -> pd.DataFrame:
+        if not self.path.exists():
+            raise FileNotFoundError(
+                f"{self.path}: replay file missing (see replay_data/SOURCES.md)"
+            )
+        raw = pd.read_csv(self.path)
+        raw = raw[(raw["model"] == "nbm") & raw["station"].isin(list(stations))]
+        days = pd.to_datetime(raw["climate_date"]).dt.date
+        raw = raw[(days >= start) & (days <= end)]
+        run_time = pd.to_datetime(raw["run_utc"], utc=True)
+        frame = pd.DataFrame(
+            {
+                "station": raw["station"],
+                "climate_date": days[raw.index],
+                "run_time": run_time,
+                "available_at": run_time + self.availability,
+                "forecast_f": raw["peak_window_max_f"].astype(float),
+                "source": f"replay:{self.path.name}",
+            }
+        )
+        return frame[frame["available_at"] <= pd.Timestamp(as_of)][PEAK_WINDOW_COLUMNS]

@@ -14,14 +14,10 @@ import requests
 
 from edge_dagster.core.clock import UTC
 from edge_dagster.core.nws_check import ForecastPeriod
+from edge_dagster.sources.http_json import RETRY_DELAYS_SECONDS, WeatherApiError, get_json
 
 DEFAULT_NWS_BASE_URL = "https://api.weather.gov"
 DEFAULT_NWS_USER_AGENT = "edge_dagster/0.1 (Kalshi daily-high pricing; set NWS_USER_AGENT)"
-TIMEOUT_SECONDS = 20
-
-
-class NwsError(RuntimeError):
-    """An api.weather.gov request that did not return what it should (status, shape)."""
 
 
 @dataclass(frozen=True)
@@ -38,11 +34,11 @@ def _temperature_f(period: dict) -> float:
     else:
         unit, number = period.get("temperatureUnit", "F"), value
     if number is None:
-        raise NwsError(f"forecast period {period.get('name')!r} has no temperature")
+        raise WeatherApiError(f"forecast period {period.get('name')!r} has no temperature")
     if unit in ("C", "wmoUnit:degC"):
         return float(number) * 9 / 5 + 32
     if unit not in ("F", "wmoUnit:degF"):
-        raise NwsError(f"forecast period {period.get('name')!r}: unknown unit {unit!r}")
+        raise WeatherApiError(f"forecast period {period.get('name')!r}: unknown unit {unit!r}")
     return float(number)
 
 
@@ -52,40 +48,30 @@ class NwsClient:
         base_url: str = DEFAULT_NWS_BASE_URL,
         user_agent: str = DEFAULT_NWS_USER_AGENT,
         session: requests.Session | None = None,
+        retry_delays: tuple[float, ...] = RETRY_DELAYS_SECONDS,
     ) -> None:
         if not user_agent.strip():
             raise ValueError("api.weather.gov requires a User-Agent: set NWS_USER_AGENT")
         self.base_url = base_url.rstrip("/")
         self.user_agent = user_agent
         self.session = session or requests.Session()
+        self.retry_delays = retry_delays
 
     def _get(self, url: str) -> dict:
         if url.startswith("/"):
             url = self.base_url + url
-        try:
-            response = self.session.get(
-                url,
-                headers={"User-Agent": self.user_agent, "Accept": "application/geo+json"},
-                timeout=TIMEOUT_SECONDS,
-            )
-        except requests.RequestException as error:
-            raise NwsError(f"GET {url} failed: {error.__class__.__name__}") from error
-        if response.status_code != 200:
-            raise NwsError(f"GET {url} returned HTTP {response.status_code}")
-        try:
-            return response.json()
-        except ValueError as error:
-            raise NwsError(f"GET {url} did not return JSON") from error
+        headers = {"User-Agent": self.user_agent, "Accept": "application/geo+json"}
+        return get_json(self.session, url, headers=headers, retry_delays=self.retry_delays)
 
     def forecast_periods(self, latitude: float, longitude: float) -> list[ForecastPeriod]:
         """The 12-hour forecast periods at a point (about seven days)."""
         point = self._get(f"/points/{latitude:.4f},{longitude:.4f}")
         forecast_url = (point.get("properties") or {}).get("forecast")
         if not forecast_url:
-            raise NwsError(f"/points/{latitude:.4f},{longitude:.4f} names no forecast URL")
+            raise WeatherApiError(f"/points/{latitude:.4f},{longitude:.4f} names no forecast URL")
         periods = (self._get(forecast_url).get("properties") or {}).get("periods")
         if not isinstance(periods, list):
-            raise NwsError(f"{forecast_url} has no properties.periods list")
+            raise WeatherApiError(f"{forecast_url} has no properties.periods list")
         try:
             return [
                 ForecastPeriod(
@@ -98,7 +84,9 @@ class NwsClient:
                 for p in periods
             ]
         except (KeyError, TypeError, ValueError) as error:
-            raise NwsError(f"{forecast_url}: a period lacks startTime/endTime/isDaytime") from error
+            raise WeatherApiError(
+                f"{forecast_url}: a period lacks startTime/endTime/isDaytime"
+            ) from error
 
     def cli_products(self, location: str) -> list[CliProduct]:
         """The CLI products the API still lists for a location (``NYC``), newest first."""
@@ -109,10 +97,10 @@ class NwsClient:
                 for item in listing.get("@graph", [])
             ]
         except (KeyError, TypeError, ValueError) as error:
-            raise NwsError(f"CLI product list for {location} is malformed") from error
+            raise WeatherApiError(f"CLI product list for {location} is malformed") from error
 
     def product_text(self, product_id: str) -> str:
         text = self._get(f"/products/{product_id}").get("productText")
         if not isinstance(text, str):
-            raise NwsError(f"/products/{product_id} has no productText")
+            raise WeatherApiError(f"/products/{product_id} has no productText")
         return text

@@ -50,12 +50,14 @@ SETTLEMENT_GRADE_SOURCES = ("kalshi_expiration_value", "iem_cli")
 MARKET_COLUMNS = [
     "ticker", "event_ticker", "series_ticker", "climate_date", "station", "strike_type",
     "floor_strike", "cap_strike", "strike_source", "open_time", "close_time", "settles_at",
-    "result", "settled_value", "outcome", "outcome_source", "pnl_eligible",
+    "result", "settled_value", "settled_value_source", "outcome", "outcome_source",
+    "pnl_eligible",
 ]  # fmt: skip
 """One row per recorded market. ``strike_source``: ``kalshi`` (the API's fields),
 ``ticker_flagged`` (an API record without strike fields, filled by the ticker rule) or
 ``ticker_derived`` (the derived file). ``outcome`` is ``result`` where Kalshi settled, else the
-implied result, named by ``outcome_source``."""
+implied result, named by ``outcome_source``. ``settled_value`` is the high the event settled on:
+Kalshi's ``expiration_value``, else the best observed high of the file, by source."""
 BAR_COLUMNS = [
     "ticker", "bar_start", "bar_end", "volume", "open", "high", "low", "close",
     "yes_taker_volume", "yes_taker_min_price", "yes_taker_last_price", "no_taker_max_price",
@@ -106,7 +108,7 @@ class ReplayWeatherMarkets:
     def markets(self) -> pd.DataFrame:
         """Every recorded market as ``MARKET_COLUMNS``."""
         api = self._read(MARKETS_FILE)
-        event_value = api.groupby("event_ticker")["expiration_value"].max()
+        event_value = api["event_ticker"].map(api.groupby("event_ticker")["expiration_value"].max())
         api_rows = pd.DataFrame(
             {
                 "ticker": api["ticker"],
@@ -124,7 +126,10 @@ class ReplayWeatherMarkets:
                 "close_time": pd.to_datetime(api["close_time"], utc=True),
                 "settles_at": pd.to_datetime(api["expected_expiration_time"], utc=True),
                 "result": api["result"],
-                "settled_value": api["event_ticker"].map(event_value),
+                "settled_value": event_value.fillna(api["observed_high_f"]),
+                "settled_value_source": event_value.notna()
+                .map({True: "kalshi_expiration_value", False: None})
+                .fillna(api["observed_high_source"]),
                 "outcome": api["result"],
                 "outcome_source": "kalshi",
                 "pnl_eligible": True,
@@ -147,7 +152,8 @@ class ReplayWeatherMarkets:
                 "close_time": [_at_eastern(d, LEGACY_CLOSE) for d in days],
                 "settles_at": [_at_eastern(d + timedelta(days=1), LEGACY_SETTLEMENT) for d in days],
                 "result": "",
-                "settled_value": float("nan"),
+                "settled_value": derived["observed_high_f"].astype(float),
+                "settled_value_source": derived["observed_high_source"],
                 "outcome": derived["implied_result"].fillna(""),
                 "outcome_source": "implied:" + derived["observed_high_source"],
                 "pnl_eligible": derived["observed_high_source"].isin(SETTLEMENT_GRADE_SOURCES),
