@@ -14,7 +14,7 @@ from dagster import (
 )
 
 from edge_dagster.core.cities import STATIONS, City
-from edge_dagster.core.nbm import DailyHighGuidance
+from edge_dagster.core.nbm import DailyHighGuidance, NbmFormatError
 from edge_dagster.core.weather_clock import event_nbm_cycles
 from edge_dagster.partitions import city_days, weather_daily_city_partitions
 from edge_dagster.resources.sources import DataSourcesResource
@@ -107,6 +107,8 @@ def nbm_bulletins(
             missing.append(f"{cycle:%Y-%m-%dT%HZ}")
             continue
         highs = parse_blocks(scan.blocks)  # a malformed block fails before anything is written
+        if any(h.cycle != cycle for h in highs):
+            raise NbmFormatError(f"{source.url(cycle)} holds another cycle's bulletin")
         frames.append(_bulletin_rows(highs, availability))
         new_cycles.append(
             {

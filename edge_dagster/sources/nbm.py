@@ -21,7 +21,6 @@ import requests
 from edge_dagster.core.nbm import (
     BulletinScan,
     DailyHighGuidance,
-    NbmFormatError,
     daily_highs,
     parse_block,
     scan_bulletin,
@@ -135,13 +134,9 @@ class NbmBulletinSource:
                 raise _ServerError(f"HTTP {response.status_code}")
             if response.status_code != 200:
                 raise NbmDownloadError(f"GET {url} returned HTTP {response.status_code}")
-            scan = scan_bulletin(response.iter_content(CHUNK_BYTES), stations)
-            expected = response.headers.get("Content-Length")
-            if expected is not None and int(expected) != scan.bytes_read:
-                raise NbmFormatError(
-                    f"{url}: bulletin truncated: {scan.bytes_read:,} of {int(expected):,} bytes"
-                )
-            return scan
+            # urllib3 raises on a body shorter than its Content-Length (retried as transient);
+            # a file that is itself cut short fails in the scan, naming the cut block.
+            return scan_bulletin(response.iter_content(CHUNK_BYTES), stations)
 
 
 PEAK_WINDOW_FILE = "weather/nbm_hrrr_peak_window_max_kmdw_kaus.csv"

@@ -95,19 +95,19 @@ class ReplayWeatherMarkets:
         self.quote_max_age = quote_max_age
         self.source = f"replay:{BARS_FILE}"
 
-    def _read(self, name: str) -> pd.DataFrame:
+    def _read(self, name: str, text_columns: tuple[str, ...] = ()) -> pd.DataFrame:
         path = self.folder / name
         if not path.exists():
             raise FileNotFoundError(
                 f"{path}: weather replay file missing; set EDGE_REPLAY_DIR to a folder with "
                 f"{WEATHER_DIR}/{name} (see replay_data/SOURCES.md)"
             )
-        return pd.read_csv(path)
+        return pd.read_csv(path, dtype={column: "string" for column in text_columns})
 
     @cached_property
     def markets(self) -> pd.DataFrame:
         """Every recorded market as ``MARKET_COLUMNS``."""
-        api = self._read(MARKETS_FILE)
+        api = self._read(MARKETS_FILE, ("result", "strike_type", "observed_high_source"))
         event_value = api["event_ticker"].map(api.groupby("event_ticker")["expiration_value"].max())
         api_rows = pd.DataFrame(
             {
@@ -125,17 +125,19 @@ class ReplayWeatherMarkets:
                 "open_time": pd.to_datetime(api["open_time"], utc=True),
                 "close_time": pd.to_datetime(api["close_time"], utc=True),
                 "settles_at": pd.to_datetime(api["expected_expiration_time"], utc=True),
-                "result": api["result"],
+                "result": api["result"].fillna(""),
                 "settled_value": event_value.fillna(api["observed_high_f"]),
                 "settled_value_source": event_value.notna()
                 .map({True: "kalshi_expiration_value", False: None})
                 .fillna(api["observed_high_source"]),
-                "outcome": api["result"],
+                "outcome": api["result"].fillna(""),
                 "outcome_source": "kalshi",
                 "pnl_eligible": True,
             }
         )
-        derived = self._read(DERIVED_MARKETS_FILE)
+        derived = self._read(
+            DERIVED_MARKETS_FILE, ("strike_type", "implied_result", "observed_high_source")
+        )
         days = pd.to_datetime(derived["climate_date"]).dt.date
         derived_rows = pd.DataFrame(
             {
