@@ -40,6 +40,7 @@ from edge_dagster.core.weather_bins import (
 from edge_dagster.core.weather_clock import calibration_time
 from edge_dagster.core.weather_model import (
     CalibrationConfig,
+    CityInputs,
     calibrate,
     forecasts_at,
     price_bins,
@@ -47,6 +48,7 @@ from edge_dagster.core.weather_model import (
 )
 from edge_dagster.resources.sources import DataSourcesResource
 from edge_dagster.resources.warehouse import WarehouseResource
+from edge_dagster.sources.weather_markets import ReplayWeatherMarkets
 from edge_dagster.warehouse import replace_keyed_rows
 
 STAGED_INPUTS = [AssetKey("stg_observed_highs"), AssetKey("stg_nbm_daily_high")]
@@ -148,19 +150,6 @@ def _none(value: object) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
-def complete_ladder_bin_counts(markets: pd.DataFrame) -> dict[date, int]:
-    """Bins per event of the ticker-derived era, from its events where both tails traded."""
-    derived = markets[markets["strike_source"] == DERIVED]
-    counts = {}
-    for _, event in derived.groupby("event_ticker"):
-        tails = event[event["strike_type"].isin(["less", "greater"])]
-        if len(tails) == 2:
-            low = tails.loc[tails["strike_type"] == "less", "cap_strike"].iloc[0]
-            high = tails.loc[tails["strike_type"] == "greater", "floor_strike"].iloc[0]
-            counts[pd.Timestamp(event["climate_date"].iloc[0]).date()] = int((high - low + 1) // 2)
-    return counts
-
-
 @asset(
     group_name="weather",
     deps=[*STAGED_INPUTS, nbm_peak_window_forecasts, weather_calibration, weather_market_snapshots],
@@ -190,11 +179,6 @@ def weather_bin_probabilities(
             "WHERE s.event_ticker IN (SELECT unnest(?::VARCHAR[]))",
             [list(events)],
         ).df()
-        markets = conn.execute(
-            "SELECT event_ticker, climate_date, strike_type, floor_strike, cap_strike, "
-            "strike_source FROM weather_markets WHERE strike_source = ?",
-            [DERIVED],
-        ).df()
         fits = conn.execute(
             "SELECT city, model, fitted_at, fit_id, params FROM weather_calibration "
             "WHERE city IN (SELECT unnest(?::VARCHAR[]))",
@@ -204,12 +188,17 @@ def weather_bin_probabilities(
             city: _station_inputs(conn, city.station, max(days))
             for city, days in _by_city(pairs).items()
         }
-    bin_counts = complete_ladder_bin_counts(markets)
+    markets = sources.weather_markets()
+    bin_counts = (
+        markets.derived_ladder_bin_counts() if isinstance(markets, ReplayWeatherMarkets) else {}
+    )
     listed = {key: group for key, group in snapshots.groupby(["event_ticker", "as_of"])}
     rows, skipped, priced_by = [], [], Counter()
+    indexed = {
+        city: CityInputs(fits[fits["city"] == city.code], *frames)
+        for city, frames in inputs.items()
+    }
     for event, (city, day) in events.items():
-        observed, peak_window, nbp = inputs[city]
-        city_fits = fits[fits["city"] == city.code]
         for decision in weather_decision_times(day, city.timezone, sources.nbm_availability):
             group = listed.get((event, pd.Timestamp(decision)))
             if decision > now or group is None:
@@ -224,7 +213,7 @@ def weather_bin_probabilities(
                 )
                 for r in group.itertuples()
             ]
-            forecasts = forecasts_at(city, day, decision, city_fits, observed, peak_window, nbp)
+            forecasts = forecasts_at(day, decision, indexed[city])
             if not forecasts:
                 skipped.append(f"{event} {decision:%m-%dT%H:%MZ}: no forecast or fit yet")
                 continue

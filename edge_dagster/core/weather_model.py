@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from edge_dagster.core.cities import City
 from edge_dagster.core.climatology import ReferenceModel, fit_reference
@@ -220,74 +220,127 @@ def calibrate(
     return rows, skipped
 
 
-def latest_fits(fits: pd.DataFrame, as_of: datetime) -> dict[str, Any]:
-    """The latest fit of each model made by ``as_of`` (rows of ``weather_calibration``)."""
-    made = fits[fits["fitted_at"] <= as_of].sort_values("fitted_at")
-    return {row.model: row for row in made.drop_duplicates("model", keep="last").itertuples()}
+class CityInputs:
+    """One city's fits and inputs indexed for point-in-time lookups at many decisions.
+
+    ``fits`` are rows of ``weather_calibration``; ``observed``, ``peak_window`` and ``nbp`` the
+    station's rows of ``stg_observed_highs``, ``nbm_peak_window_forecasts`` and
+    ``stg_nbm_daily_high``.
+    """
+
+    def __init__(
+        self,
+        fits: pd.DataFrame,
+        observed: pd.DataFrame,
+        peak_window: pd.DataFrame,
+        nbp: pd.DataFrame,
+    ) -> None:
+        self._fits = {
+            model: (_instants(group["fitted_at"]), list(group.itertuples(index=False)))
+            for model, group in fits.sort_values("fitted_at").groupby("model")
+        }
+        self._params: dict[str, Any] = {}
+        observed = observed.sort_values(["climate_date", "source_rank"])
+        self._observed_day = np.array([d.toordinal() for d in observed["climate_date"]], dtype=int)
+        self._observed_at = _instants(observed["available_at"])
+        self._observed_high = observed["high_f"].to_numpy(float)
+        self._peak = {
+            day: list(group.sort_values("run_time").itertuples(index=False))
+            for day, group in peak_window.groupby("climate_date")
+        }
+        self._nbp = {
+            day: list(group.sort_values("cycle_time").itertuples(index=False))
+            for day, group in nbp.groupby("local_date")
+        }
+
+    def fit(self, model: str, as_of: datetime) -> Any | None:
+        """The latest fit of ``model`` made by ``as_of``."""
+        if model not in self._fits:
+            return None
+        instants, rows = self._fits[model]
+        i = int(np.searchsorted(instants, _instant(as_of), side="right")) - 1
+        return rows[i] if i >= 0 else None
+
+    def params(self, fit: Any) -> dict:
+        if fit.fit_id not in self._params:
+            self._params[fit.fit_id] = json.loads(fit.params)
+        return self._params[fit.fit_id]
+
+    def latest_high_before(self, day: date, as_of: datetime) -> tuple[date, float] | None:
+        """The latest climate day before ``day`` with a final high public at ``as_of``, and
+        that high from its best-ranked source public then."""
+        known = (self._observed_at <= _instant(as_of)) & (self._observed_day < day.toordinal())
+        if not known.any():
+            return None
+        last = self._observed_day[known].max()
+        i = int(np.flatnonzero(known & (self._observed_day == last))[0])  # best rank first
+        return date.fromordinal(int(last)), float(self._observed_high[i])
+
+    @staticmethod
+    def _latest(rows: list, as_of: datetime) -> Any | None:
+        public = [r for r in rows if r.available_at <= as_of]
+        return public[-1] if public else None
+
+    def peak_window_run(self, day: date, as_of: datetime) -> Any | None:
+        return self._latest(self._peak.get(day, []), as_of)
+
+    def bulletin(self, day: date, as_of: datetime) -> Any | None:
+        return self._latest(self._nbp.get(day, []), as_of)
+
+
+def _instants(values: pd.Series) -> np.ndarray:
+    return pd.to_datetime(values, utc=True).to_numpy(dtype="datetime64[ns]")
+
+
+def _instant(moment: datetime) -> np.datetime64:
+    return np.datetime64(pd.Timestamp(moment).tz_convert("UTC").tz_localize(None), "ns")
 
 
 def forecasts_at(
-    city: City,
-    event_date: date,
-    decision_time: datetime,
-    fits: pd.DataFrame,
-    observed: pd.DataFrame,
-    peak_window: pd.DataFrame,
-    nbp: pd.DataFrame,
+    event_date: date, decision_time: datetime, inputs: CityInputs
 ) -> list[ModelForecast]:
     """Every model's distribution of the city-day's high that could be formed at the decision:
     the latest forecast public then, through the latest fit made by then."""
-    chosen = latest_fits(fits, decision_time)
     found = []
-    bulletins = nbp[(nbp["local_date"] == event_date) & (nbp["available_at"] <= decision_time)]
-    if NBP_EMOS in chosen and not bulletins.empty:
-        row = bulletins.sort_values("cycle_time").iloc[-1]
-        c = EmosCoefficients(**json.loads(chosen[NBP_EMOS].params))
+    fit = inputs.fit(NBP_EMOS, decision_time)
+    bulletin = inputs.bulletin(event_date, decision_time)
+    if fit is not None and bulletin is not None:
+        c = EmosCoefficients(**inputs.params(fit))
         found.append(
             ModelForecast(
                 NBP_EMOS,
-                chosen[NBP_EMOS].fit_id,
-                f"nbp:{pd.Timestamp(row.cycle_time):%Y-%m-%dT%HZ}",
-                float(row.txn_mean),
-                float(row.spread_sd),
-                float(c.mean(row.txn_mean)),
-                float(c.sd(row.spread_sd)),
+                fit.fit_id,
+                f"nbp:{pd.Timestamp(bulletin.cycle_time):%Y-%m-%dT%HZ}",
+                float(bulletin.txn_mean),
+                float(bulletin.spread_sd),
+                float(c.mean(bulletin.txn_mean)),
+                float(c.sd(bulletin.spread_sd)),
             )
         )
-    runs = peak_window[
-        (peak_window["climate_date"] == event_date) & (peak_window["available_at"] <= decision_time)
-    ]
-    if not runs.empty:
-        run = runs.sort_values("run_time").iloc[-1]
-        for model in (PEAK_WINDOW_EMOS, PEAK_WINDOW_CONSTANT_SIGMA):
-            if model in chosen:
-                c = EmosCoefficients(**json.loads(chosen[model].params))
-                found.append(
-                    ModelForecast(
-                        model,
-                        chosen[model].fit_id,
-                        f"nbm_peak_window:{pd.Timestamp(run.run_time):%Y-%m-%dT%HZ}",
-                        float(run.forecast_f),
-                        None,
-                        float(c.mean(run.forecast_f)),
-                        float(c.sd(0.0)),
-                    )
+    run = inputs.peak_window_run(event_date, decision_time)
+    for model in (PEAK_WINDOW_EMOS, PEAK_WINDOW_CONSTANT_SIGMA):
+        fit = inputs.fit(model, decision_time)
+        if fit is not None and run is not None:
+            c = EmosCoefficients(**inputs.params(fit))
+            found.append(
+                ModelForecast(
+                    model,
+                    fit.fit_id,
+                    f"nbm_peak_window:{pd.Timestamp(run.run_time):%Y-%m-%dT%HZ}",
+                    float(run.forecast_f),
+                    None,
+                    float(c.mean(run.forecast_f)),
+                    float(c.sd(0.0)),
                 )
-    highs = settlement_highs(observed, decision_time)
-    earlier = [d for d in highs.index if d < event_date]
-    if REFERENCE in chosen and earlier:
-        last = max(earlier)
-        reference = ReferenceModel.from_dict(json.loads(chosen[REFERENCE].params))
-        mu, sigma = reference.predict(event_date, last, float(highs[last]))
+            )
+    fit = inputs.fit(REFERENCE, decision_time)
+    latest = inputs.latest_high_before(event_date, decision_time)
+    if fit is not None and latest is not None:
+        last, high = latest
+        mu, sigma = ReferenceModel.from_dict(inputs.params(fit)).predict(event_date, last, high)
         found.append(
             ModelForecast(
-                REFERENCE,
-                chosen[REFERENCE].fit_id,
-                f"observed:{last.isoformat()}",
-                float(highs[last]),
-                None,
-                mu,
-                sigma,
+                REFERENCE, fit.fit_id, f"observed:{last.isoformat()}", high, None, mu, sigma
             )
         )
     return found
@@ -298,11 +351,9 @@ def price_bins(
 ) -> list[tuple[ModelForecast, list[float]]]:
     """Each model's probability of every bin (``LadderError`` if the bins do not tile)."""
     priced = []
-    for forecast in forecasts:
-        distribution = stats.norm(forecast.mu, forecast.sigma)
-        priced.append(
-            (forecast, bin_probabilities(bins, lambda x, d=distribution: float(d.cdf(x))))
-        )
+    for f in forecasts:
+        cdf = lambda x, f=f: float(special.ndtr((x - f.mu) / f.sigma))  # noqa: E731
+        priced.append((f, bin_probabilities(bins, cdf)))
     return priced
 
 

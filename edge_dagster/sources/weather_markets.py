@@ -24,6 +24,7 @@ from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from edge_dagster.core.clock import EASTERN, UTC
@@ -85,6 +86,64 @@ def _at_eastern(day: date, wall: time) -> pd.Timestamp:
     return pd.Timestamp(datetime.combine(day, wall, EASTERN)).tz_convert(UTC)
 
 
+@dataclass(frozen=True)
+class _TradeTape:
+    """One market's bars as arrays, for O(log n) quotes: index i of ``last_ask``/``last_bid``
+    is the latest bar at or before bar i with a YES-taker / NO-taker print (−1: none yet)."""
+
+    end: np.ndarray
+    close: np.ndarray
+    cumulative_volume: np.ndarray
+    ask: np.ndarray
+    bid: np.ndarray
+    last_ask: np.ndarray
+    last_bid: np.ndarray
+
+    @classmethod
+    def of(cls, bars: pd.DataFrame) -> _TradeTape:
+        index = np.arange(len(bars))
+
+        def latest(mask: np.ndarray) -> np.ndarray:
+            return np.maximum.accumulate(np.where(mask, index, -1))
+
+        yes = bars["yes_taker_volume"].to_numpy() > 0
+        no = bars["volume"].to_numpy() > bars["yes_taker_volume"].to_numpy()
+        return cls(
+            end=bars["bar_end"].to_numpy(dtype="datetime64[ns]"),
+            close=bars["close"].to_numpy(float),
+            cumulative_volume=np.cumsum(bars["volume"].to_numpy(float)),
+            ask=bars["yes_taker_last_price"].to_numpy(float),
+            bid=bars["no_taker_last_price"].to_numpy(float),
+            last_ask=latest(yes),
+            last_bid=latest(no),
+        )
+
+    def quote(self, as_of: pd.Timestamp, max_age: timedelta) -> tuple:
+        """(yes_bid, yes_ask, last_price, volume, quote_time) from the bars ended by ``as_of``."""
+        at = np.datetime64(as_of.tz_convert(None), "ns")
+        i = int(np.searchsorted(self.end, at, side="right")) - 1
+        if i < 0:
+            return None, None, None, 0.0, None
+        oldest = at - np.timedelta64(int(max_age.total_seconds()), "s")
+        ask_bar, bid_bar = int(self.last_ask[i]), int(self.last_bid[i])
+        ask_bar = ask_bar if ask_bar >= 0 and self.end[ask_bar] > oldest else -1
+        bid_bar = bid_bar if bid_bar >= 0 and self.end[bid_bar] > oldest else -1
+        if ask_bar >= 0 and bid_bar >= 0 and self.bid[bid_bar] > self.ask[ask_bar]:
+            # Prints at different times can cross; the older one no longer stands.
+            if self.end[bid_bar] < self.end[ask_bar]:
+                bid_bar = -1
+            else:
+                ask_bar = -1
+        used = [self.end[b] for b in (ask_bar, bid_bar) if b >= 0]
+        return (
+            _price(self.bid[bid_bar]) if bid_bar >= 0 else None,
+            _price(self.ask[ask_bar]) if ask_bar >= 0 else None,
+            _price(self.close[i]),
+            float(self.cumulative_volume[i]),
+            pd.Timestamp(min(used)).tz_localize(UTC).to_pydatetime() if used else None,
+        )
+
+
 class ReplayWeatherMarkets:
     """Point-in-time views over the recorded KXHIGH markets and trade bars."""
 
@@ -93,6 +152,7 @@ class ReplayWeatherMarkets:
     ) -> None:
         self.folder = Path(replay_dir) / WEATHER_DIR
         self.quote_max_age = quote_max_age
+        self._tapes: dict[str, _TradeTape | None] = {}
         self.source = f"replay:{BARS_FILE}"
 
     def _read(self, name: str, text_columns: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -176,48 +236,54 @@ class ReplayWeatherMarkets:
         return bars[BAR_COLUMNS].sort_values(["ticker", "bar_start"]).reset_index(drop=True)
 
     @cached_property
-    def _bars_by_ticker(self) -> dict[str, pd.DataFrame]:
-        return {ticker: group for ticker, group in self._bars.groupby("ticker", sort=False)}
+    def _bar_rows(self) -> dict[str, slice]:
+        """Each ticker's rows of the (ticker, start)-sorted bars."""
+        tickers, first = np.unique(self._bars["ticker"].to_numpy(), return_index=True)
+        last = [*first[1:], len(self._bars)][: len(first)]
+        return {t: slice(int(a), int(b)) for t, a, b in zip(tickers, first, last, strict=True)}
+
+    def _tape(self, ticker: str) -> _TradeTape | None:
+        if ticker not in self._tapes:
+            rows = self._bar_rows.get(ticker)
+            self._tapes[ticker] = None if rows is None else _TradeTape.of(self._bars.iloc[rows])
+        return self._tapes[ticker]
+
+    @cached_property
+    def _markets_by_event(self) -> dict[str, pd.DataFrame]:
+        return {event: group for event, group in self.markets.groupby("event_ticker", sort=False)}
 
     def event_markets(self, event_ticker: str) -> pd.DataFrame:
         """The event's recorded markets (empty when none were recorded)."""
-        return self.markets[self.markets["event_ticker"] == event_ticker]
+        return self._markets_by_event.get(event_ticker, self.markets.iloc[:0])
 
     def bars(self, tickers: Iterable[str]) -> pd.DataFrame:
         """The 15-minute bars of ``tickers`` as ``BAR_COLUMNS``, by ticker and start."""
-        frames = [
-            self._bars_by_ticker[t] for t in dict.fromkeys(tickers) if t in self._bars_by_ticker
-        ]
-        return pd.concat(frames) if frames else pd.DataFrame(columns=BAR_COLUMNS)
+        rows = [self._bar_rows[t] for t in dict.fromkeys(tickers) if t in self._bar_rows]
+        return pd.concat([self._bars.iloc[r] for r in rows]) if rows else self._bars.iloc[:0]
 
     def event_snapshot(self, event_ticker: str, as_of: datetime) -> pd.DataFrame:
         """The event's markets open at ``as_of`` with the quote the trades imply, as
         ``SNAPSHOT_COLUMNS`` (empty before the markets open)."""
         as_of_ts = pd.Timestamp(as_of).tz_convert(UTC)
-        markets = self.event_markets(event_ticker)
-        markets = markets[markets["open_time"] <= as_of_ts]
-        rows = [self._snapshot_row(market, as_of, as_of_ts) for market in markets.itertuples()]
+        rows = [
+            self._snapshot_row(market, as_of, as_of_ts)
+            for market in self._records_by_event.get(event_ticker, [])
+            if market.open_time <= as_of_ts
+        ]
         return pd.DataFrame(rows, columns=SNAPSHOT_COLUMNS)
 
+    @cached_property
+    def _records_by_event(self) -> dict[str, list]:
+        records: dict[str, list] = {}
+        for market in self.markets.itertuples(index=False):
+            records.setdefault(market.event_ticker, []).append(market)
+        return records
+
     def _snapshot_row(self, market, as_of: datetime, as_of_ts: pd.Timestamp) -> dict:  # noqa: ANN001
-        bars = self._bars_by_ticker.get(market.ticker)
-        ended = bars[bars["bar_end"] <= as_of_ts] if bars is not None else pd.DataFrame()
-        fresh = ended[ended["bar_end"] > as_of_ts - self.quote_max_age] if len(ended) else ended
-        asks = fresh[fresh["yes_taker_volume"] > 0] if len(fresh) else fresh
-        bids = fresh[fresh["volume"] > fresh["yes_taker_volume"]] if len(fresh) else fresh
-        ask = asks.iloc[-1] if len(asks) else None
-        bid = bids.iloc[-1] if len(bids) else None
-        if (
-            ask is not None
-            and bid is not None
-            and bid["no_taker_last_price"] > ask["yes_taker_last_price"]
-        ):
-            # Prints at different times can cross; the older one no longer stands.
-            if bid["bar_end"] < ask["bar_end"]:
-                bid = None
-            else:
-                ask = None
-        quoted = [bar["bar_end"] for bar in (ask, bid) if bar is not None]
+        tape = self._tape(market.ticker)
+        bid, ask, last, volume, quote_time = (
+            tape.quote(as_of_ts, self.quote_max_age) if tape else (None, None, None, 0.0, None)
+        )
         settled = as_of_ts >= market.settles_at
         return {
             "ticker": market.ticker,
@@ -231,19 +297,31 @@ class ReplayWeatherMarkets:
             "status": "active"
             if as_of_ts < market.close_time
             else ("finalized" if settled else "closed"),
-            "yes_bid": None if bid is None else _price(bid["no_taker_last_price"]),
-            "yes_ask": None if ask is None else _price(ask["yes_taker_last_price"]),
+            "yes_bid": bid,
+            "yes_ask": ask,
             "yes_bid_size": None,
             "yes_ask_size": None,
-            "last_price": _price(ended["close"].iloc[-1]) if len(ended) else None,
-            "volume": float(ended["volume"].sum()) if len(ended) else 0.0,
+            "last_price": last,
+            "volume": volume,
             "open_interest": None,
-            "quote_time": min(quoted).to_pydatetime() if quoted else None,
+            "quote_time": quote_time,
             "close_time": market.close_time.to_pydatetime(),
             "result": market.result if settled else "",
             "fee_type": WEATHER_FEE_TYPE,
             "fee_multiplier": WEATHER_FEE_MULTIPLIER,
         }
+
+    def derived_ladder_bin_counts(self) -> dict[date, int]:
+        """``between`` bins per event of the derived file, from its events whose two tails
+        both traded (the only ladders it shows whole), by climate date."""
+        derived = self.markets[self.markets["strike_source"] == "ticker_derived"]
+        counts = {}
+        for _, event in derived.groupby("event_ticker"):
+            lows = event.loc[event["strike_type"] == "less", "cap_strike"]
+            highs = event.loc[event["strike_type"] == "greater", "floor_strike"]
+            if len(lows) == 1 and len(highs) == 1:
+                counts[event["climate_date"].iloc[0]] = int((highs.iloc[0] - lows.iloc[0] + 1) // 2)
+        return counts
 
     def settlements(self, event_ticker: str, as_of: datetime) -> dict[str, Settlement]:
         """How the event's markets settled, for those settled by ``as_of``: Kalshi's result, or

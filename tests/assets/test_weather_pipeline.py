@@ -29,6 +29,7 @@ from edge_dagster.assets.weather_models import (
 from edge_dagster.core.clock import UTC
 from edge_dagster.core.weather_model import REFERENCE
 from edge_dagster.definitions import PYTHON_ASSETS
+from edge_dagster.resources.warehouse import WarehouseResource
 from edge_dagster.settings import DEFAULT_REPLAY_DIR
 from edge_dagster.sources.nbm import bulletin_path
 from tests.conftest import replay_sources
@@ -37,6 +38,7 @@ SQL = {
     a.key.to_user_string(): a
     for a in sql_model_assets([k.to_user_string() for a in PYTHON_ASSETS for k in a.keys])
 }
+SQL_STAGING = [SQL["stg_observed_highs"], SQL["stg_nbm_daily_high"]]
 CYCLE = datetime(2026, 9, 28, 13, tzinfo=UTC)
 EVENT = "KXHIGHCHI-26SEP29"
 # Declared, hand-made: a KMDW event for 2026-09-29 in Kalshi's layout around the sample's
@@ -197,29 +199,40 @@ def test_a_truncated_bulletin_fails_the_run_and_writes_nothing(warehouse, replay
     assert tables() == before == (1, 3, 1)
 
 
-def test_a_kmdw_day_is_priced_by_the_day_ahead_history_fit(warehouse):
-    # The shipped data: KXHIGHCHI for 2024-09-15 (Kalshi settled 89), day-ahead NBM history.
+@pytest.fixture(scope="module")
+def chicago(tmp_path_factory):  # noqa: ANN201
+    """The shipped KMDW inputs 2023-01-01 → 2024-09-15 in a warehouse, staging models built."""
+    warehouse = WarehouseResource(database=str(tmp_path_factory.mktemp("chi") / "edge.duckdb"))
     sources = replay_sources("2024-10-01T00:00:00Z")
     assert run(
-        [observed_highs, nbm_peak_window_forecasts, SQL["stg_observed_highs"]],
+        [observed_highs, nbm_peak_window_forecasts, nbm_bulletins, *SQL_STAGING],
         warehouse, sources, "CHI|2023-01-01", "CHI|2024-09-15",
     ).success  # fmt: skip
+    return warehouse, sources
+
+
+def price(chicago, first: str, last: str | None = None):  # noqa: ANN001, ANN201
+    warehouse, sources = chicago
+    day_before = (pd.Timestamp(first) - pd.Timedelta(days=1)).date().isoformat()
     assert run(
-        [nbm_bulletins, SQL["stg_nbm_daily_high"]], warehouse, sources, "CHI|2024-09-15"
+        [weather_calibration], warehouse, sources, f"CHI|{day_before}", f"CHI|{last or first}"
     ).success
-    assert run(
-        [weather_calibration], warehouse, sources, "CHI|2024-09-13", "CHI|2024-09-15"
-    ).success
-    result = run(
+    return run(
         [weather_market_snapshots, weather_bin_probabilities, weather_bin_probabilities_coherent],
-        warehouse, sources, "CHI|2024-09-15",
+        warehouse, sources, f"CHI|{first}", f"CHI|{last or first}",
     )  # fmt: skip
+
+
+def test_a_kmdw_day_is_priced_by_the_day_ahead_history_fit(chicago):
+    # The shipped data: KXHIGHCHI for 2024-09-15 (Kalshi settled 89), day-ahead NBM history.
+    result = price(chicago, "2024-09-15")
     assert result.success and result.get_asset_check_evaluations()[0].passed
-    with warehouse.get_connection() as conn:
+    with chicago[0].get_connection() as conn:
         first = conn.execute(
             "SELECT model, pricing_model, fit_id, forecast_source FROM weather_bin_probabilities "
-            "WHERE decision_time = (SELECT min(decision_time) FROM weather_bin_probabilities) "
-            "GROUP BY ALL ORDER BY model"
+            "WHERE event_ticker = 'HIGHCHI-24SEP15' AND decision_time = "
+            "(SELECT min(decision_time) FROM weather_bin_probabilities "
+            "WHERE event_ticker = 'HIGHCHI-24SEP15') GROUP BY ALL ORDER BY model"
         ).fetchall()
     run_12z = "nbm_peak_window:2024-09-14T12Z"  # the day before's 12Z run, public 13:30Z
     assert first == [
@@ -227,3 +240,33 @@ def test_a_kmdw_day_is_priced_by_the_day_ahead_history_fit(warehouse):
         ("emos_nbm_peak_window", True, "emos_nbm_peak_window:CHI:2024-09-14", run_12z),
         ("nbm_constant_sigma", False, "nbm_constant_sigma:CHI:2024-09-14", run_12z),
     ]
+
+
+def test_a_derived_era_ladder_is_rebuilt_before_pricing(chicago):
+    # HIGHCHI-24APR01 recorded three bins and the upper tail: the lower tail and the fourth bin
+    # never traded and are restored (2024 ladders have four bins).
+    assert price(chicago, "2024-04-01").success
+    with chicago[0].get_connection() as conn:
+        ladder = conn.execute(
+            "SELECT ticker, strike_source, sum(probability) OVER () FROM weather_bin_probabilities "
+            "WHERE event_ticker = 'HIGHCHI-24APR01' AND pricing_model AND decision_time = "
+            "(SELECT min(decision_time) FROM weather_bin_probabilities "
+            "WHERE event_ticker = 'HIGHCHI-24APR01') ORDER BY lower_edge"
+        ).fetchall()
+    assert [source for _, source, _ in ladder].count("rebuilt") == 2 and len(ladder) == 6
+    assert ladder[0][1] == "rebuilt" and ladder[0][0].startswith("HIGHCHI-24APR01-T")
+    assert ladder[0][2] == pytest.approx(1.0, abs=1e-12)
+
+
+def test_an_event_whose_bins_cannot_be_tiled_is_skipped_with_an_error(chicago):
+    # HIGHCHI-24JAN13 recorded two adjacent bins and no tail: the rest cannot be placed.
+    result = price(chicago, "2024-01-13")
+    assert result.success
+    metadata = result.asset_materializations_for_node("weather_bin_probabilities")[0].metadata
+    assert "HIGHCHI-24JAN13" in metadata["skipped_examples"].value
+    assert "no tail traded and 2 of 4 bins" in metadata["skipped_examples"].value
+    with chicago[0].get_connection() as conn:
+        (priced,) = conn.execute(
+            "SELECT count(*) FROM weather_bin_probabilities WHERE event_ticker = 'HIGHCHI-24JAN13'"
+        ).fetchone()
+    assert priced == 0
