@@ -18,7 +18,6 @@ from pathlib import Path
 import pandas as pd
 from dagster import materialize
 
-from edge_dagster.assets.sql_models import sql_model_assets
 from edge_dagster.assets.weather_ingest import (
     nbm_bulletins,
     nbm_peak_window_forecasts,
@@ -35,7 +34,7 @@ from edge_dagster.core.weather_scoring import (
     reliability,
     scored_bins,
 )
-from edge_dagster.definitions import PYTHON_ASSETS
+from edge_dagster.definitions import sql_models
 from edge_dagster.resources.sources import DataSourcesResource
 from edge_dagster.resources.warehouse import WarehouseResource
 
@@ -63,8 +62,7 @@ def run(assets: list, resources: dict, keys: tuple[str, str], title: str) -> flo
 
 def main() -> None:
     sql = {
-        a.key.to_user_string(): a
-        for a in sql_model_assets([k.to_user_string() for a in PYTHON_ASSETS for k in a.keys])
+        a.key.to_user_string(): a for a in sql_models("stg_observed_highs", "stg_nbm_daily_high")
     }
     with tempfile.TemporaryDirectory() as folder:
         warehouse = WarehouseResource(database=str(Path(folder) / "edge.duckdb"))

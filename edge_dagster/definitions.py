@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dagster import Definitions
+from dagster import AssetsDefinition, Definitions
 
 from edge_dagster.assets.reporting import tsa_backtest_report
 from edge_dagster.assets.sql_models import sql_model_assets
@@ -61,6 +61,15 @@ PYTHON_ASSETS = [
     weather_calibration,
     weather_bin_probabilities,
 ]
+PYTHON_TABLES = [key.to_user_string() for asset in PYTHON_ASSETS for key in asset.keys]
+"""The tables Python assets write; SQL models may ``ref`` them."""
+
+
+def sql_models(*names: str) -> list[AssetsDefinition]:
+    """The SQL model assets called ``names`` (for running a few models outside a job)."""
+    return [a for a in sql_model_assets(PYTHON_TABLES) if a.key.to_user_string() in names]
+
+
 ASSET_CHECKS = [
     tsa_market_snapshots_fresh,
     tsa_fair_values_are_probabilities,
@@ -94,9 +103,8 @@ def build_resources(settings: Settings) -> dict[str, object]:
 
 
 def build_definitions(settings: Settings) -> Definitions:
-    python_tables = [key.to_user_string() for asset in PYTHON_ASSETS for key in asset.keys]
     return Definitions(
-        assets=[*PYTHON_ASSETS, *sql_model_assets(python_tables)],
+        assets=[*PYTHON_ASSETS, *sql_model_assets(PYTHON_TABLES)],
         asset_checks=ASSET_CHECKS,
         jobs=[
             tsa_ingest_job,

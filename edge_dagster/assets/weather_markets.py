@@ -10,21 +10,17 @@ from dagster import (
     asset_check,
 )
 
-from edge_dagster.assets.tsa_markets import snapshot_freshness
+from edge_dagster.assets.tsa_markets import snapshot_freshness, snapshot_metadata
 from edge_dagster.assets.weather_ingest import WEATHER, partition_city_days
 from edge_dagster.core.clock import weather_decision_times
 from edge_dagster.core.tickers import HIGH_TEMP_SERIES, high_temp_event_ticker
 from edge_dagster.resources.sources import DataSourcesResource
 from edge_dagster.resources.warehouse import WarehouseResource
-from edge_dagster.sources.weather_markets import ReplayWeatherMarkets
+from edge_dagster.sources.weather_markets import MARKET_COLUMNS, ReplayWeatherMarkets
 from edge_dagster.warehouse import insert_new_rows, replace_keyed_rows
 
-MARKET_TABLE_COLUMNS = [
-    "ticker", "event_ticker", "series_ticker", "city", "climate_date", "strike_type",
-    "floor_strike", "cap_strike", "strike_source", "open_time", "close_time", "settles_at",
-    "result", "settled_value", "settled_value_source", "outcome", "outcome_source",
-    "pnl_eligible",
-]  # fmt: skip
+MARKET_TABLE_COLUMNS = ["city" if c == "station" else c for c in MARKET_COLUMNS]
+"""``weather_markets``: the recorded markets' columns, keyed to the city rather than the station."""
 
 
 def _market_rows(markets, events: dict[str, tuple[str, object]], snapshots: pd.DataFrame):  # noqa: ANN001, ANN202
@@ -93,15 +89,11 @@ def weather_market_snapshots(
     with warehouse.transaction(["weather_markets", "market_snapshots"]) as conn:
         replace_keyed_rows(conn, "weather_markets", definitions, keys)
         new_rows = insert_new_rows(conn, "market_snapshots", snapshots)
-    quoted = 0 if snapshots.empty else int(snapshots["yes_ask"].notna().sum())
     return MaterializeResult(
         metadata={
-            "snapshot_rows": MetadataValue.int(len(snapshots)),
-            "new_rows": MetadataValue.int(new_rows),
-            "quoted_rows": MetadataValue.int(quoted),
+            **snapshot_metadata(snapshots, new_rows, now),
             "markets": MetadataValue.int(len(definitions)),
             "events": MetadataValue.int(len(events)),
-            "as_of": MetadataValue.text(now.isoformat()),
         }
     )
 

@@ -14,7 +14,6 @@ import pytest
 from dagster import materialize
 from scipy import stats
 
-from edge_dagster.assets.sql_models import sql_model_assets
 from edge_dagster.assets.weather_ingest import (
     nbm_bulletins,
     nbm_peak_window_forecasts,
@@ -28,16 +27,13 @@ from edge_dagster.assets.weather_models import (
 )
 from edge_dagster.core.clock import UTC
 from edge_dagster.core.weather_model import REFERENCE
-from edge_dagster.definitions import PYTHON_ASSETS
+from edge_dagster.definitions import sql_models
 from edge_dagster.resources.warehouse import WarehouseResource
 from edge_dagster.settings import DEFAULT_REPLAY_DIR
 from edge_dagster.sources.nbm import bulletin_path
 from tests.conftest import replay_sources
 
-SQL = {
-    a.key.to_user_string(): a
-    for a in sql_model_assets([k.to_user_string() for a in PYTHON_ASSETS for k in a.keys])
-}
+SQL = {a.key.to_user_string(): a for a in sql_models("stg_observed_highs", "stg_nbm_daily_high")}
 SQL_STAGING = [SQL["stg_observed_highs"], SQL["stg_nbm_daily_high"]]
 CYCLE = datetime(2026, 9, 28, 13, tzinfo=UTC)
 EVENT = "KXHIGHCHI-26SEP29"
