@@ -14,6 +14,7 @@ from dagster import (
     AssetCheckSeverity,
     AssetExecutionContext,
     AssetKey,
+    Failure,
     MaterializeResult,
     MetadataValue,
     asset,
@@ -51,6 +52,7 @@ from edge_dagster.resources.warehouse import WarehouseResource
 from edge_dagster.sources.weather_markets import ReplayWeatherMarkets
 from edge_dagster.warehouse import replace_keyed_rows
 
+STAGED_TABLES = {"stg_observed_highs", "stg_nbm_daily_high"}
 STAGED_INPUTS = [AssetKey("stg_observed_highs"), AssetKey("stg_nbm_daily_high")]
 DERIVED = "ticker_derived"
 
@@ -64,6 +66,14 @@ def _by_city(pairs: list[tuple[City, date]]) -> dict[City, list[date]]:
 
 def _station_inputs(conn, station: str, until: date) -> tuple[pd.DataFrame, ...]:  # noqa: ANN001
     """The station's staged observed highs, day-ahead history and NBP rows before ``until``."""
+    missing = STAGED_TABLES - {
+        name
+        for (name,) in conn.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    }
+    if missing:
+        raise Failure(
+            f"materialize {', '.join(sorted(missing))} first (SQL models over the weather inputs)"
+        )
     observed = conn.execute(
         "SELECT climate_date, high_f, available_at, source_rank FROM stg_observed_highs "
         "WHERE station = ? AND climate_date < ?",
@@ -101,7 +111,7 @@ def weather_calibration(
     now = sources.now()
     rows, skipped, pending = [], Counter(), 0
     pairs = partition_city_days(context)
-    with warehouse.get_connection() as conn:
+    with warehouse.transaction(["nbm_peak_window_forecasts"]) as conn:  # live: none shipped
         for city, days in _by_city(pairs).items():
             observed, peak_window, nbp = _station_inputs(conn, city.station, max(days))
             for day in sorted(days):
