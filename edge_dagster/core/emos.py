@@ -77,9 +77,6 @@ class Scores:
     """Mean of outcome − predictive mean: positive means the forecast ran cold."""
     n: int
 
-    def to_dict(self) -> dict[str, float]:
-        return {k: float(v) for k, v in asdict(self).items()}
-
 
 def score(mu: ArrayLike, sigma: ArrayLike, y: ArrayLike) -> Scores:
     mu, sigma, y = (np.asarray(v, dtype=float) for v in (mu, sigma, y))

@@ -38,7 +38,6 @@ NBP_EMOS = "emos_nbp_txn"
 PEAK_WINDOW_EMOS = "emos_nbm_peak_window"
 PEAK_WINDOW_CONSTANT_SIGMA = "nbm_constant_sigma"
 REFERENCE = "climatology_persistence"
-MODELS = (NBP_EMOS, PEAK_WINDOW_EMOS, PEAK_WINDOW_CONSTANT_SIGMA, REFERENCE)
 PRICING_ORDER = (NBP_EMOS, PEAK_WINDOW_EMOS, REFERENCE)
 """The first of these with a forecast and a fit at a decision prices it; the rest are scored."""
 

@@ -85,3 +85,16 @@ def test_the_derived_era_settles_on_the_labelled_implied_result(markets):
     assert {s.source for s in new_york.values()} == {"implied:ncei_ghcnd_sameeres"}
     assert not any(s.pnl_eligible for s in new_york.values())  # KNYC: GHCN only, out of P&L
     assert markets.event_snapshot("HIGHCHI-24MAR11", after)["result"].eq("").all()
+
+
+def test_the_bars_for_fills_come_in_dollars_by_start(markets):
+    # The interface the fill rule reads: a bar started at or after an order can fill it.
+    bars = markets.bars([B38, "NOT-A-TICKER"])
+    first = bars.iloc[0]
+    assert (first["ticker"], first["bar_start"], first["bar_end"]) == (
+        B38,
+        datetime(2025, 1, 15, 19, 30, tzinfo=UTC),
+        datetime(2025, 1, 15, 19, 45, tzinfo=UTC),
+    )
+    assert (first["low"], first["no_taker_last_price"], first["volume"]) == (0.30, 0.30, 200)
+    assert bars["bar_start"].is_monotonic_increasing and set(bars["ticker"]) == {B38}
