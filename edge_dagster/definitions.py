@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dagster import Definitions
+from dagster import AssetsDefinition, Definitions
 
 from edge_dagster.assets.daily_report import daily_report_email
 from edge_dagster.assets.reporting import tsa_backtest_report
@@ -22,16 +22,27 @@ from edge_dagster.assets.tsa_strategy import (
     tsa_fair_values_monotone_in_strike,
     tsa_forecasts,
 )
+from edge_dagster.assets.weather_ingest import (
+    nbm_bulletins,
+    nbm_peak_window_forecasts,
+    observed_highs,
+)
 from edge_dagster.assets.weather_markets import (
     weather_market_snapshots,
     weather_market_snapshots_fresh,
+)
+from edge_dagster.assets.weather_models import (
+    weather_bin_probabilities,
+    weather_bin_probabilities_coherent,
+    weather_calibration,
 )
 from edge_dagster.jobs import (
     daily_report_job,
     tsa_ingest_job,
     tsa_tables_job,
     tsa_weekly_job,
-    weather_snapshots_job,
+    weather_calibration_job,
+    weather_pricing_job,
 )
 from edge_dagster.resources.alerts import AlertsResource
 from edge_dagster.resources.email import EmailResource
@@ -40,9 +51,10 @@ from edge_dagster.resources.sources import DataSourcesResource
 from edge_dagster.resources.warehouse import WarehouseResource
 from edge_dagster.schedules.reporting import daily_report_schedule
 from edge_dagster.schedules.tsa import tsa_ingest_schedule
-from edge_dagster.schedules.weather import weather_snapshot_schedule
+from edge_dagster.schedules.weather import weather_calibration_schedule
 from edge_dagster.sensors.alerts import run_failure_alert_sensor, run_success_clears_alert_sensor
 from edge_dagster.sensors.tsa import tsa_tables_sensor
+from edge_dagster.sensors.weather import nbm_cycle_sensor
 from edge_dagster.settings import EmailSettings, Settings
 
 PYTHON_ASSETS = [
@@ -54,8 +66,22 @@ PYTHON_ASSETS = [
     tsa_orders,
     tsa_backtest_report,
     daily_report_email,
+    nbm_bulletins,
+    nbm_peak_window_forecasts,
+    observed_highs,
     weather_market_snapshots,
+    weather_calibration,
+    weather_bin_probabilities,
 ]
+PYTHON_TABLES = [key.to_user_string() for asset in PYTHON_ASSETS for key in asset.keys]
+"""The tables Python assets write; SQL models may ``ref`` them."""
+
+
+def sql_models(*names: str) -> list[AssetsDefinition]:
+    """The SQL model assets called ``names`` (for running a few models outside a job)."""
+    return [a for a in sql_model_assets(PYTHON_TABLES) if a.key.to_user_string() in names]
+
+
 ASSET_CHECKS = [
     tsa_checkpoint_raw_fresh,
     tsa_checkpoint_raw_unique_dates,
@@ -64,6 +90,7 @@ ASSET_CHECKS = [
     tsa_fair_values_are_probabilities,
     tsa_fair_values_monotone_in_strike,
     weather_market_snapshots_fresh,
+    weather_bin_probabilities_coherent,
 ]
 
 
@@ -99,24 +126,36 @@ def build_resources(settings: Settings) -> dict[str, object]:
             as_of=settings.as_of,
             tsa_base_url=settings.tsa_base_url,
             kalshi_market_data_url=settings.kalshi_market_data_url,
+            nbm_base_url=settings.nbm_base_url,
+            nws_base_url=settings.nws_base_url,
+            nws_user_agent=settings.nws_user_agent,
+            iem_base_url=settings.iem_base_url,
+            acis_base_url=settings.acis_base_url,
+            nbm_availability_minutes=settings.nbm_availability_minutes,
+            weather_quote_max_age_minutes=settings.weather_quote_max_age_minutes,
         ),
     }
 
 
 def build_definitions(settings: Settings) -> Definitions:
-    python_tables = [key.to_user_string() for asset in PYTHON_ASSETS for key in asset.keys]
     return Definitions(
-        assets=[*PYTHON_ASSETS, *sql_model_assets(python_tables)],
+        assets=[*PYTHON_ASSETS, *sql_model_assets(PYTHON_TABLES)],
         asset_checks=ASSET_CHECKS,
         jobs=[
             tsa_ingest_job,
             tsa_tables_job,
             tsa_weekly_job,
-            weather_snapshots_job,
+            weather_pricing_job,
+            weather_calibration_job,
             daily_report_job,
         ],
-        schedules=[tsa_ingest_schedule, weather_snapshot_schedule, daily_report_schedule],
-        sensors=[tsa_tables_sensor, run_failure_alert_sensor, run_success_clears_alert_sensor],
+        schedules=[tsa_ingest_schedule, weather_calibration_schedule, daily_report_schedule],
+        sensors=[
+            tsa_tables_sensor,
+            nbm_cycle_sensor,
+            run_failure_alert_sensor,
+            run_success_clears_alert_sensor,
+        ],
         resources=build_resources(settings),
     )
 

@@ -30,10 +30,26 @@ tsa_weekly_job = define_asset_job(
     ),
 )
 
-weather_snapshots_job = define_asset_job(
-    "weather_snapshots_job",
-    selection=AssetSelection.assets("weather_market_snapshots"),
-    description="Snapshot one city-day's Kalshi temperature markets at an NBM decision time.",
+weather_pricing_job = define_asset_job(
+    "weather_pricing_job",
+    selection=AssetSelection.assets(
+        "nbm_bulletins",
+        "stg_nbm_daily_high",
+        "weather_market_snapshots",
+        "weather_bin_probabilities",
+    ),  # fmt: skip
+    description=(
+        "A new NBM cycle for every open city-day event, in one run: read the bulletin once, "
+        "snapshot the markets, price every bin."
+    ),
+)
+
+weather_calibration_job = define_asset_job(
+    "weather_calibration_job",
+    selection=AssetSelection.assets(
+        "observed_highs", "stg_observed_highs", "nbm_peak_window_forecasts", "weather_calibration"
+    ),
+    description="The day's observed highs (final CLI), then every city's calibration for today.",
 )
 
 daily_report_job = define_asset_job(

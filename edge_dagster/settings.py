@@ -26,6 +26,9 @@ from pathlib import Path
 
 from edge_dagster.core.clock import parse_as_of
 from edge_dagster.kalshi.client import DEMO_BASE_URL, PRODUCTION_BASE_URL
+from edge_dagster.sources.nbm import DEFAULT_NBM_BASE_URL
+from edge_dagster.sources.nws import DEFAULT_NWS_BASE_URL, DEFAULT_NWS_USER_AGENT
+from edge_dagster.sources.observed_highs import DEFAULT_ACIS_BASE_URL, DEFAULT_IEM_BASE_URL
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DUCKDB_PATH = PROJECT_ROOT / "var" / "edge.duckdb"
@@ -106,6 +109,19 @@ def _refuse_missing_key(deployment: str, environ: Mapping[str, str]) -> None:
         )
 
 
+DEFAULT_NBM_AVAILABILITY_MINUTES = 90
+DEFAULT_WEATHER_QUOTE_MAX_AGE_MINUTES = 180
+
+
+def _positive_minutes(environ: Mapping[str, str], name: str, default: int) -> int:
+    text = environ.get(name, "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or int(text) <= 0:
+        raise ValueError(f"{name}={text!r}: expected a positive whole number of minutes")
+    return int(text)
+
+
 DEFAULT_OUTBOX_DIR = PROJECT_ROOT / "var" / "outbox"
 DEFAULT_ALERT_STATE_PATH = PROJECT_ROOT / "var" / "alerts.duckdb"
 DEFAULT_EMAIL_SENDER = "edge-dagster@localhost"
@@ -181,6 +197,13 @@ class Settings:
     tsa_base_url: str
     kalshi_api_base: str
     email: EmailSettings
+    nbm_base_url: str = DEFAULT_NBM_BASE_URL
+    nws_base_url: str = DEFAULT_NWS_BASE_URL
+    nws_user_agent: str = DEFAULT_NWS_USER_AGENT
+    iem_base_url: str = DEFAULT_IEM_BASE_URL
+    acis_base_url: str = DEFAULT_ACIS_BASE_URL
+    nbm_availability_minutes: int = DEFAULT_NBM_AVAILABILITY_MINUTES
+    weather_quote_max_age_minutes: int = DEFAULT_WEATHER_QUOTE_MAX_AGE_MINUTES
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -199,6 +222,18 @@ class Settings:
             tsa_base_url=environ.get("TSA_BASE_URL", DEFAULT_TSA_BASE_URL).rstrip("/"),
             kalshi_api_base=environ.get("KALSHI_API_BASE", "").rstrip("/"),
             email=EmailSettings.from_env(environ),
+            nbm_base_url=environ.get("NBM_BASE_URL", DEFAULT_NBM_BASE_URL).rstrip("/"),
+            nws_base_url=environ.get("NWS_BASE_URL", DEFAULT_NWS_BASE_URL).rstrip("/"),
+            nws_user_agent=environ.get("NWS_USER_AGENT", DEFAULT_NWS_USER_AGENT).strip()
+            or DEFAULT_NWS_USER_AGENT,
+            iem_base_url=environ.get("IEM_BASE_URL", DEFAULT_IEM_BASE_URL).rstrip("/"),
+            acis_base_url=environ.get("ACIS_BASE_URL", DEFAULT_ACIS_BASE_URL).rstrip("/"),
+            nbm_availability_minutes=_positive_minutes(
+                environ, "NBM_AVAILABILITY_MINUTES", DEFAULT_NBM_AVAILABILITY_MINUTES
+            ),
+            weather_quote_max_age_minutes=_positive_minutes(
+                environ, "WEATHER_QUOTE_MAX_AGE_MINUTES", DEFAULT_WEATHER_QUOTE_MAX_AGE_MINUTES
+            ),
         )
 
     @property

@@ -203,6 +203,154 @@ TABLE_DDL: dict[str, str] = {
             cleared_at TIMESTAMPTZ
         )
     """,
+    # One row per NBP bulletin (cycle) read: where from, how big, which stations it held.
+    "nbm_cycles": """
+        CREATE TABLE IF NOT EXISTS nbm_cycles (
+            cycle_time TIMESTAMPTZ PRIMARY KEY,
+            source_url VARCHAR NOT NULL,
+            fetched_at TIMESTAMPTZ NOT NULL,
+            bytes BIGINT NOT NULL,
+            sha256 VARCHAR NOT NULL,
+            block_count INTEGER NOT NULL,
+            stations_found VARCHAR NOT NULL,
+            stations_missing VARCHAR NOT NULL
+        )
+    """,
+    # The configured stations' raw blocks of each cycle read, so a cycle can be re-parsed
+    # without downloading its 35 MB bulletin again.
+    "nbm_station_blocks": """
+        CREATE TABLE IF NOT EXISTS nbm_station_blocks (
+            cycle_time TIMESTAMPTZ NOT NULL,
+            station VARCHAR NOT NULL,
+            block_text VARCHAR NOT NULL,
+            PRIMARY KEY (cycle_time, station)
+        )
+    """,
+    # NBP's daily-high distribution per station, local date and cycle (°F).
+    "nbm_bulletins": """
+        CREATE TABLE IF NOT EXISTS nbm_bulletins (
+            station VARCHAR NOT NULL,
+            local_date DATE NOT NULL,
+            cycle_time TIMESTAMPTZ NOT NULL,
+            version VARCHAR NOT NULL,
+            forecast_hour INTEGER NOT NULL,
+            valid_time TIMESTAMPTZ NOT NULL,
+            available_at TIMESTAMPTZ NOT NULL,
+            txn_mean INTEGER NOT NULL,
+            txn_sd INTEGER,
+            txn_p10 INTEGER,
+            txn_p25 INTEGER,
+            txn_p50 INTEGER,
+            txn_p75 INTEGER,
+            txn_p90 INTEGER,
+            PRIMARY KEY (station, local_date, cycle_time)
+        )
+    """,
+    # The shipped day-ahead NBM history: max of the 13-18 h local hourly 2 m temperature from
+    # the previous day's 12Z core run (a point value, no spread; runs colder than the CLI).
+    "nbm_peak_window_forecasts": """
+        CREATE TABLE IF NOT EXISTS nbm_peak_window_forecasts (
+            station VARCHAR NOT NULL,
+            climate_date DATE NOT NULL,
+            run_time TIMESTAMPTZ NOT NULL,
+            available_at TIMESTAMPTZ NOT NULL,
+            forecast_f DOUBLE NOT NULL,
+            source VARCHAR NOT NULL,
+            PRIMARY KEY (station, climate_date, run_time)
+        )
+    """,
+    # Observed daily highs per station, climate day (LST), source and report (final or
+    # preliminary: only the final settles), with when each became public.
+    "observed_highs": """
+        CREATE TABLE IF NOT EXISTS observed_highs (
+            station VARCHAR NOT NULL,
+            climate_date DATE NOT NULL,
+            source VARCHAR NOT NULL,
+            report VARCHAR NOT NULL,
+            high_f INTEGER NOT NULL,
+            issued_at TIMESTAMPTZ,
+            available_at TIMESTAMPTZ NOT NULL,
+            origin VARCHAR NOT NULL,
+            PRIMARY KEY (station, climate_date, source, report)
+        )
+    """,
+    # Every daily-high market seen: strikes with their provenance, times, and how it settled.
+    "weather_markets": """
+        CREATE TABLE IF NOT EXISTS weather_markets (
+            ticker VARCHAR PRIMARY KEY,
+            event_ticker VARCHAR NOT NULL,
+            series_ticker VARCHAR NOT NULL,
+            city VARCHAR NOT NULL,
+            climate_date DATE NOT NULL,
+            strike_type VARCHAR NOT NULL,
+            floor_strike DOUBLE,
+            cap_strike DOUBLE,
+            strike_source VARCHAR NOT NULL,
+            open_time TIMESTAMPTZ,
+            close_time TIMESTAMPTZ NOT NULL,
+            settles_at TIMESTAMPTZ,
+            result VARCHAR NOT NULL,
+            settled_value DOUBLE,
+            settled_value_source VARCHAR,
+            outcome VARCHAR NOT NULL,
+            outcome_source VARCHAR NOT NULL,
+            pnl_eligible BOOLEAN NOT NULL
+        )
+    """,
+    # Per city, fit date and model: the calibration fitted once that day's final CLI is in.
+    "weather_calibration": """
+        CREATE TABLE IF NOT EXISTS weather_calibration (
+            city VARCHAR NOT NULL,
+            station VARCHAR NOT NULL,
+            fit_date DATE NOT NULL,
+            fitted_at TIMESTAMPTZ NOT NULL,
+            model VARCHAR NOT NULL,
+            fit_id VARCHAR NOT NULL,
+            status VARCHAR NOT NULL,
+            params VARCHAR NOT NULL,
+            a DOUBLE,
+            b DOUBLE,
+            c DOUBLE,
+            d DOUBLE,
+            n_pairs INTEGER NOT NULL,
+            window_start DATE NOT NULL,
+            window_end DATE NOT NULL,
+            crps_before DOUBLE,
+            crps_after DOUBLE,
+            pit_coverage_before DOUBLE,
+            pit_coverage_after DOUBLE,
+            bias_before DOUBLE,
+            bias_after DOUBLE,
+            note VARCHAR NOT NULL,
+            PRIMARY KEY (city, fit_date, model)
+        )
+    """,
+    # P(YES) of every bin of a city-day event at each decision time, per model.
+    "weather_bin_probabilities": """
+        CREATE TABLE IF NOT EXISTS weather_bin_probabilities (
+            city VARCHAR NOT NULL,
+            climate_date DATE NOT NULL,
+            event_ticker VARCHAR NOT NULL,
+            decision_time TIMESTAMPTZ NOT NULL,
+            model VARCHAR NOT NULL,
+            pricing_model BOOLEAN NOT NULL,
+            fit_id VARCHAR NOT NULL,
+            forecast_source VARCHAR NOT NULL,
+            forecast_mean DOUBLE,
+            forecast_spread DOUBLE,
+            mu DOUBLE NOT NULL,
+            sigma DOUBLE NOT NULL,
+            ticker VARCHAR NOT NULL,
+            strike_type VARCHAR NOT NULL,
+            floor_strike DOUBLE,
+            cap_strike DOUBLE,
+            strike_source VARCHAR NOT NULL,
+            lower_edge DOUBLE NOT NULL,
+            upper_edge DOUBLE NOT NULL,
+            probability DOUBLE NOT NULL,
+            PRIMARY KEY (ticker, decision_time, model)
+        )
+    """,
 }
 
 # Columns added after a table first shipped: applied to older warehouse files on first use.

@@ -78,6 +78,24 @@ def replace_rows(
     return insert_frame(conn, table, frame)
 
 
+def replace_keyed_rows(
+    conn: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, keys: pd.DataFrame
+) -> int:
+    """Delete the rows of ``table`` matching any row of ``keys`` (on ``keys``' columns) and
+    insert ``frame``: a re-run of the same partitions (city-days) leaves identical rows.
+
+    Call inside :func:`transaction`.
+    """
+    if not keys.empty:
+        conn.register("_keys", keys)
+        try:
+            match = " AND ".join(f"{table}.{c} = _keys.{c}" for c in keys.columns)
+            conn.execute(f"DELETE FROM {table} USING _keys WHERE {match}")
+        finally:
+            conn.unregister("_keys")
+    return insert_frame(conn, table, frame)
+
+
 def insert_frame(conn: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> int:
     if frame.empty:
         return 0

@@ -1,6 +1,6 @@
 """The code location loads, its asset graph is what we expect, and automation behaves."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from dagster import (
     AssetKey,
@@ -15,12 +15,15 @@ from dagster import (
 from edge_dagster.assets.tsa import tsa_checkpoint_raw
 from edge_dagster.core.clock import EASTERN, UTC
 from edge_dagster.definitions import defs
-from edge_dagster.partitions import WEATHER_CITIES
+from edge_dagster.partitions import WEATHER_CITIES, weather_daily_city_partitions
 from edge_dagster.schedules.reporting import daily_report_schedule
 from edge_dagster.schedules.tsa import tsa_ingest_schedule
-from edge_dagster.schedules.weather import weather_snapshot_schedule
+from edge_dagster.schedules.weather import weather_calibration_schedule
 from edge_dagster.sensors.alerts import run_failure_alert_sensor, run_success_clears_alert_sensor
 from edge_dagster.sensors.tsa import tsa_tables_sensor
+from edge_dagster.sensors.weather import latest_cycles, nbm_cycle_sensor
+from edge_dagster.settings import DEFAULT_REPLAY_DIR
+from edge_dagster.sources.nbm import bulletin_path
 from tests.assets.test_tsa_raw import AFTER_APRIL_19_PUBLISHED
 from tests.conftest import replay_sources
 
@@ -40,6 +43,25 @@ EXPECTED_ASSET_GRAPH = {
     ),
     "daily_report_email": ("reporting", ["tsa_fair_values", "tsa_forecasts", "tsa_orders"]),
     "weather_market_snapshots": ("weather", []),
+    "nbm_bulletins": ("weather_ingest", []),
+    "nbm_peak_window_forecasts": ("weather_ingest", []),
+    "observed_highs": ("weather_ingest", []),
+    "stg_nbm_daily_high": ("models", ["nbm_bulletins"]),
+    "stg_observed_highs": ("models", ["observed_highs"]),
+    "weather_calibration": (
+        "weather",
+        ["nbm_peak_window_forecasts", "stg_nbm_daily_high", "stg_observed_highs"],
+    ),
+    "weather_bin_probabilities": (
+        "weather",
+        [
+            "nbm_peak_window_forecasts",
+            "stg_nbm_daily_high",
+            "stg_observed_highs",
+            "weather_calibration",
+            "weather_market_snapshots",
+        ],
+    ),
 }
 
 
@@ -96,6 +118,8 @@ def test_automation_that_must_run_in_production_starts_running():
     assert daily_report_schedule.default_status.value == "RUNNING"
     assert run_failure_alert_sensor.default_status.value == "RUNNING"
     assert run_success_clears_alert_sensor.default_status.value == "RUNNING"
+    assert weather_calibration_schedule.default_status.value == "RUNNING"
+    assert nbm_cycle_sensor.default_status.value == "RUNNING"
 
 
 def test_new_tsa_days_trigger_one_rebuild_of_the_tables(warehouse):
@@ -117,13 +141,42 @@ def test_new_tsa_days_trigger_one_rebuild_of_the_tables(warehouse):
         assert instance.get_latest_materialization_event(AssetKey("tsa_checkpoint_raw"))
 
 
-def test_the_weather_schedule_snapshots_each_city_day_deciding_at_the_tick(monkeypatch):
+def test_the_daily_calibration_covers_every_city_after_the_last_cli(monkeypatch):
     monkeypatch.setenv("EDGE_DEPLOYMENT", "paper")
-    tick = datetime(2026, 9, 28, 14, 15, tzinfo=UTC)  # the 13Z cycle + 75 min
-    context = build_schedule_context(
-        scheduled_execution_time=tick, repository_def=defs.get_repository_def()
+    tick = datetime(2026, 9, 29, 15, 5, tzinfo=UTC)  # 07:05 PST: every final CLI is in
+    request = weather_calibration_schedule.evaluate_tick(
+        build_schedule_context(scheduled_execution_time=tick)
+    ).run_requests[0]
+    keys = weather_daily_city_partitions.get_partition_keys_in_range(request.partition_key_range)
+    assert len(keys) == len(WEATHER_CITIES) * 4  # yesterday's highs and three days before
+    assert (request.partition_key_range.start, request.partition_key_range.end) == (
+        "AUS|2026-09-26",
+        "PHIL|2026-09-29",
     )
-    requests = weather_snapshot_schedule.evaluate_tick(context).run_requests
-    assert sorted(str(r.partition_key) for r in requests) == sorted(
-        f"{city}|{day}" for city in WEATHER_CITIES for day in ("2026-09-28", "2026-09-29")
-    )
+
+
+def test_a_new_nbm_cycle_prices_every_open_event_in_one_run(monkeypatch, tmp_path):
+    monkeypatch.setenv("EDGE_DEPLOYMENT", "paper")
+    monkeypatch.setenv("NBM_BASE_URL", str(tmp_path))  # a folder laid out like the mirror
+    now = datetime.now(UTC)
+    (cycle,) = latest_cycles(now - timedelta(minutes=90), count=1)
+    path = tmp_path / bulletin_path(cycle)
+    path.parent.mkdir(parents=True)
+    path.write_bytes((DEFAULT_REPLAY_DIR / "nbm_sample.txt").read_bytes())
+    with DagsterInstance.ephemeral() as instance:
+        context = build_sensor_context(instance=instance, definitions=defs)
+        (request,) = nbm_cycle_sensor.evaluate_tick(context).run_requests
+        keys = weather_daily_city_partitions.get_partition_keys_in_range(
+            request.partition_key_range
+        )
+        assert {key.split("|")[0] for key in keys} == set(WEATHER_CITIES)
+        assert request.run_key == f"nbm_{cycle:%Y%m%dT%H}"
+        context = build_sensor_context(instance=instance, definitions=defs, cursor=context.cursor)
+        assert "already priced" in nbm_cycle_sensor.evaluate_tick(context).skip_message
+
+
+def test_weather_automation_skips_in_replay_mode(monkeypatch):
+    monkeypatch.delenv("EDGE_DEPLOYMENT", raising=False)
+    assert "replay" in nbm_cycle_sensor.evaluate_tick(build_sensor_context()).skip_message
+    tick = build_schedule_context(scheduled_execution_time=datetime(2026, 9, 29, 15, 5))
+    assert "replay" in weather_calibration_schedule.evaluate_tick(tick).skip_message

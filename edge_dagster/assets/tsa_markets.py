@@ -83,15 +83,18 @@ def append_snapshots(
     snapshots = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     with warehouse.transaction(["market_snapshots"]) as conn:
         new_rows = insert_new_rows(conn, "market_snapshots", snapshots)
+    return MaterializeResult(metadata=snapshot_metadata(snapshots, new_rows, now))
+
+
+def snapshot_metadata(snapshots: pd.DataFrame, new_rows: int, now: datetime) -> dict:
+    """What a snapshot run recorded: rows, how many were new, how many had an ask."""
     quoted = 0 if snapshots.empty else int(snapshots["yes_ask"].notna().sum())
-    return MaterializeResult(
-        metadata={
-            "snapshot_rows": MetadataValue.int(len(snapshots)),
-            "new_rows": MetadataValue.int(new_rows),
-            "quoted_rows": MetadataValue.int(quoted),
-            "as_of": MetadataValue.text(now.isoformat()),
-        }
-    )
+    return {
+        "snapshot_rows": MetadataValue.int(len(snapshots)),
+        "new_rows": MetadataValue.int(new_rows),
+        "quoted_rows": MetadataValue.int(quoted),
+        "as_of": MetadataValue.text(now.isoformat()),
+    }
 
 
 def snapshot_freshness(

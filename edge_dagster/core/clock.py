@@ -115,8 +115,9 @@ def tsa_order_expiry(decision_time: datetime) -> datetime:
 
 NBM_FULL_CYCLES_UTC = (1, 7, 13, 19)
 """NBM probabilistic (NBP) cycles that carry the max-temperature rows (reference §2)."""
-NBM_AVAILABILITY_DELAY = timedelta(minutes=75)
-"""A cycle's bulletin is on S3 about 63 min after its nominal time; decide after 75."""
+NBM_AVAILABILITY_DELAY = timedelta(minutes=90)
+"""A cycle's bulletin is on S3 55–75 min after its nominal time; it counts as public, and the
+decision is taken, 90 min after (configurable: ``NBM_AVAILABILITY_MINUTES``)."""
 
 
 def climate_day_close(event_date: date, tz: ZoneInfo) -> datetime:
@@ -127,12 +128,14 @@ def climate_day_close(event_date: date, tz: ZoneInfo) -> datetime:
     return (local - standard).replace(tzinfo=UTC)
 
 
-def weather_decision_times(event_date: date, tz: ZoneInfo) -> list[datetime]:
+def weather_decision_times(
+    event_date: date, tz: ZoneInfo, availability: timedelta = NBM_AVAILABILITY_DELAY
+) -> list[datetime]:
     """Decision times of one city-day high-temperature event: each full NBM cycle of the day
     before and of the day itself, once its bulletin is available, while the market trades."""
     close = climate_day_close(event_date, tz)
     times = [
-        datetime.combine(day, time(hour), UTC) + NBM_AVAILABILITY_DELAY
+        datetime.combine(day, time(hour), UTC) + availability
         for day in (event_date - timedelta(days=1), event_date)
         for hour in NBM_FULL_CYCLES_UTC
     ]

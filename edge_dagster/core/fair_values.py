@@ -29,22 +29,33 @@ class PricedContract:
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # out_of_range | not_monotone | bins_gap | bins_sum
+    kind: str  # out_of_range | not_monotone | bins_gap | bins_overlap | bins_sum
     ticker: str
     detail: str
 
 
+def whole_number_outcomes(
+    strike_type: str, floor: float | None, cap: float | None
+) -> tuple[float, float]:
+    """The whole-number outcomes a contract pays YES on, as an inclusive [low, high] range
+    (``-inf``/``inf`` for an open tail): ``less`` cap 81 is ≤ 80, ``greater`` floor 88 is ≥ 89,
+    ``between`` floor 81 cap 82 is 81 or 82."""
+    if strike_type not in _OUTCOME_RANGES:
+        raise ValueError(f"unsupported strike_type {strike_type!r}")
+    return _OUTCOME_RANGES[strike_type](floor, cap)
+
+
+_OUTCOME_RANGES = {
+    "less": lambda floor, cap: (-math.inf, cap - 1),
+    "less_or_equal": lambda floor, cap: (-math.inf, cap),
+    "between": lambda floor, cap: (floor, cap),
+    "greater": lambda floor, cap: (floor + 1, math.inf),
+    "greater_or_equal": lambda floor, cap: (floor, math.inf),
+}
+
+
 def _outcomes(contract: PricedContract) -> tuple[float, float]:
-    """The whole-number outcomes a contract pays on, as an inclusive [low, high] range."""
-    floor, cap = contract.floor_strike, contract.cap_strike
-    ranges = {
-        "less": lambda: (-math.inf, cap - 1),
-        "less_or_equal": lambda: (-math.inf, cap),
-        "between": lambda: (floor, cap),
-        "greater": lambda: (floor + 1, math.inf),
-        "greater_or_equal": lambda: (floor, math.inf),
-    }
-    return ranges[contract.strike_type]()
+    return whole_number_outcomes(contract.strike_type, contract.floor_strike, contract.cap_strike)
 
 
 def _monotone(contracts: list[PricedContract], strike: str, rising: bool) -> list[Problem]:
@@ -69,7 +80,12 @@ def fair_value_problems(contracts: Sequence[PricedContract]) -> list[Problem]:
     if any(c.strike_type == "between" for c in contracts):
         bins = sorted(contracts, key=lambda c: _outcomes(c)[0])
         for previous, current in zip(bins, bins[1:], strict=False):
-            if _outcomes(current)[0] != _outcomes(previous)[1] + 1:
+            low, previous_high = _outcomes(current)[0], _outcomes(previous)[1]
+            if low <= previous_high:
+                problems.append(
+                    Problem("bins_overlap", current.ticker, f"overlaps {previous.ticker}")
+                )
+            elif low != previous_high + 1:
                 problems.append(Problem("bins_gap", current.ticker, f"after {previous.ticker}"))
         if _outcomes(bins[0])[0] != -math.inf or _outcomes(bins[-1])[1] != math.inf:
             problems.append(Problem("bins_gap", bins[0].ticker, "the tails are not both listed"))

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
+
+from edge_dagster.core.cities import CITIES, City
 
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 _EVENT_RE = re.compile(r"^([A-Z]+)-(\d{2})([A-Z]{3})(\d{2})$")
@@ -36,28 +37,11 @@ class TsaMarket:
     strike_travelers: int
 
 
-@dataclass(frozen=True)
-class HighTempSeries:
-    """A daily-high series and where it settles: the station's NWS CLI climate day."""
-
-    series: str
-    city: str
-    station: str
-    timezone: ZoneInfo
-
-
-HIGH_TEMP_SERIES: dict[str, HighTempSeries] = {
-    s.series: s
-    for s in (
-        HighTempSeries("KXHIGHNY", "New York", "KNYC", ZoneInfo("America/New_York")),
-        HighTempSeries("KXHIGHCHI", "Chicago", "KMDW", ZoneInfo("America/Chicago")),
-        HighTempSeries("KXHIGHMIA", "Miami", "KMIA", ZoneInfo("America/New_York")),
-        HighTempSeries("KXHIGHLAX", "Los Angeles", "KLAX", ZoneInfo("America/Los_Angeles")),
-        HighTempSeries("KXHIGHAUS", "Austin", "KAUS", ZoneInfo("America/Chicago")),
-        HighTempSeries("KXHIGHDEN", "Denver", "KDEN", ZoneInfo("America/Denver")),
-        HighTempSeries("KXHIGHPHIL", "Philadelphia", "KPHL", ZoneInfo("America/New_York")),
-    )
-}
+HIGH_TEMP_SERIES: dict[str, City] = {city.series: city for city in CITIES}
+HIGH_TEMP_LEGACY_PREFIX = "KX"
+KXHIGH_FIRST_EVENT_DATE = date(2024, 10, 24)
+"""Daily-high events before this date carry the old tickers (``HIGHNY-24OCT19``; the series is
+``KXHIGHNY`` in Kalshi's event metadata all along)."""
 
 RULE_TO_STRIKE_TYPE: dict[str, str] = {"avg_strictly_greater_than_strike": "greater"}
 """The recorded TSAW CSV's ``rule`` column in Kalshi ``strike_type`` words."""
@@ -104,9 +88,12 @@ def parse_tsa_market_ticker(ticker: str) -> TsaMarket:
 
 
 def high_temp_event_ticker(series: str, day: date) -> str:
-    """Event ticker of one city-day, e.g. ``KXHIGHNY-26OCT02``; only the seven traded series."""
+    """Event ticker of one city-day, e.g. ``KXHIGHNY-26OCT02`` (``HIGHNY-24OCT19`` before
+    2024-10-24); only the seven traded series."""
     if series not in HIGH_TEMP_SERIES:
         raise ValueError(f"unknown high-temperature series {series!r}")
+    if day < KXHIGH_FIRST_EVENT_DATE:
+        series = series.removeprefix(HIGH_TEMP_LEGACY_PREFIX)
     return format_event_ticker(series, day)
 
 

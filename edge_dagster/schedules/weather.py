@@ -1,43 +1,46 @@
-"""Temperature-market snapshots at each NBM decision time (a full cycle's bulletin + 75 min)."""
+"""The daily weather calibration, once every city's final CLI for yesterday is in."""
 
 from datetime import timedelta
 
 from dagster import (
     DefaultScheduleStatus,
-    MultiPartitionKey,
     RunRequest,
     ScheduleEvaluationContext,
     SkipReason,
     schedule,
 )
+from dagster._core.storage.tags import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+)
 
-from edge_dagster.core.clock import UTC, weather_decision_times
-from edge_dagster.core.tickers import HIGH_TEMP_SERIES
-from edge_dagster.jobs import weather_snapshots_job
-from edge_dagster.partitions import WEATHER_CITIES
+from edge_dagster.core.cities import CITIES
+from edge_dagster.core.clock import UTC
+from edge_dagster.jobs import weather_calibration_job
 from edge_dagster.settings import Settings
+
+# Re-read a few days of highs: a late or corrected final CLI lands in the next run.
+OBSERVED_LOOKBACK_DAYS = 3
 
 
 @schedule(
-    job=weather_snapshots_job,
-    cron_schedule="15 2,8,14,20 * * *",
+    job=weather_calibration_job,
+    # 15:00 UTC is 07:00 PST, the latest of the cities' 07:00 LST (``FINAL_CLI_KNOWN_BY``).
+    cron_schedule="5 15 * * *",
     execution_timezone="UTC",
     default_status=DefaultScheduleStatus.RUNNING,
 )
-def weather_snapshot_schedule(
-    context: ScheduleEvaluationContext,
-) -> list[RunRequest] | SkipReason:
-    """One run per city-day whose decision times include this tick (today's and tomorrow's)."""
+def weather_calibration_schedule(context: ScheduleEvaluationContext) -> RunRequest | SkipReason:
+    """One run for every city: the last days' observed highs, then today's calibration."""
     if Settings.from_env().data_source != "live":
         return SkipReason("EDGE_DEPLOYMENT is replay: replays are backfilled, not scheduled")
-    tick = context.scheduled_execution_time.astimezone(UTC)
-    requests = []
-    for city in WEATHER_CITIES:
-        tz = HIGH_TEMP_SERIES[f"KXHIGH{city}"].timezone
-        for event_date in (tick.date(), tick.date() + timedelta(days=1)):
-            if tick in weather_decision_times(event_date, tz):
-                key = MultiPartitionKey({"city": city, "date": event_date.isoformat()})
-                requests.append(
-                    RunRequest(run_key=f"weather_{key}_{tick:%Y%m%dT%H%M}", partition_key=key)
-                )
-    return requests or SkipReason("no city-day decides at this tick")
+    today = context.scheduled_execution_time.astimezone(UTC).date()
+    first = today - timedelta(days=OBSERVED_LOOKBACK_DAYS)
+    codes = sorted(city.code for city in CITIES)
+    return RunRequest(
+        run_key=f"weather_calibration_{today.isoformat()}",
+        tags={
+            ASSET_PARTITION_RANGE_START_TAG: f"{codes[0]}|{first.isoformat()}",
+            ASSET_PARTITION_RANGE_END_TAG: f"{codes[-1]}|{today.isoformat()}",
+        },
+    )

@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 from dagster import materialize
 
-from edge_dagster.assets.sql_models import sql_model_assets
 from edge_dagster.assets.trading import tsa_orders
 from edge_dagster.assets.tsa_markets import tsa_market_snapshots, tsa_market_snapshots_fresh
 from edge_dagster.assets.tsa_strategy import (
@@ -20,6 +19,7 @@ from edge_dagster.assets.tsa_strategy import (
     tsa_forecasts,
 )
 from edge_dagster.core.clock import EASTERN
+from edge_dagster.definitions import sql_models
 from edge_dagster.resources.kalshi import KalshiResource
 from edge_dagster.settings import DEFAULT_REPLAY_DIR
 from tests.assets.test_tsa_raw import SAMPLE_PAGE, run_raw
@@ -73,7 +73,7 @@ def history(warehouse) -> None:
         )
         assert run_raw(warehouse, live, "2026-04-13", "2026-04-15")
     resources = {"warehouse": warehouse, "sources": live}
-    assert materialize(sql_model_assets(["tsa_checkpoint_raw"]), resources=resources).success
+    assert materialize(sql_models("tsa_daily", "tsa_weekly"), resources=resources).success
 
 
 def run_week(warehouse, exchange: FakeKalshiExchange) -> None:

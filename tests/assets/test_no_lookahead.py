@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 from dagster import materialize
 
-from edge_dagster.assets.sql_models import sql_model_assets
 from edge_dagster.assets.trading import tsa_orders
 from edge_dagster.assets.tsa_markets import tsa_market_snapshots
 from edge_dagster.assets.tsa_strategy import tsa_desired_orders, tsa_fair_values, tsa_forecasts
 from edge_dagster.core.clock import UTC, tsa_published_at
+from edge_dagster.definitions import sql_models
 from edge_dagster.resources.kalshi import KalshiResource
 from edge_dagster.resources.warehouse import WarehouseResource
 from edge_dagster.settings import DEFAULT_REPLAY_DIR
@@ -51,7 +51,7 @@ def run_pipeline(warehouse: WarehouseResource, as_of: str, replay_dir: Path, las
     sources = replay_sources(as_of, replay_dir)
     assert run_raw(warehouse, sources, "2019-01-01", last_day)
     resources = {"warehouse": warehouse, "sources": sources, "kalshi": KalshiResource()}
-    assert materialize(sql_model_assets(["tsa_checkpoint_raw"]), resources=resources).success
+    assert materialize(sql_models("tsa_daily", "tsa_weekly"), resources=resources).success
     weekly = [tsa_market_snapshots, tsa_forecasts, tsa_fair_values, tsa_desired_orders, tsa_orders]
     assert materialize(weekly, partition_key=WEEK, resources=resources).success
 

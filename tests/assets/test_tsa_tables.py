@@ -2,7 +2,7 @@
 
 from dagster import materialize
 
-from edge_dagster.assets.sql_models import sql_model_assets
+from edge_dagster.definitions import sql_models
 from edge_dagster.resources.warehouse import WarehouseResource
 from tests.assets.test_tsa_raw import AFTER_APRIL_19_PUBLISHED, run_raw
 from tests.conftest import replay_sources
@@ -10,7 +10,7 @@ from tests.conftest import replay_sources
 
 def build_tables(warehouse: WarehouseResource) -> None:
     assert run_raw(warehouse, replay_sources(AFTER_APRIL_19_PUBLISHED), "2026-03-30", "2026-04-19")
-    assets = sql_model_assets(["tsa_checkpoint_raw"])
+    assets = sql_models("tsa_daily", "tsa_weekly")
     assert materialize(assets, resources={"warehouse": warehouse}).success
 
 

@@ -20,7 +20,7 @@ from tests.support.fake_kalshi import FakeKalshiExchange
 
 EVENT = "KXHIGHNY-26SEP29"
 PARTITION = MultiPartitionKey({"city": "NY", "date": "2026-09-29"})
-DECISION = datetime(2026, 9, 29, 14, 15, tzinfo=UTC)  # 13Z NBM cycle + 75 min
+DECISION = datetime(2026, 9, 29, 14, 30, tzinfo=UTC)  # 13Z NBM cycle + 90 min
 # KXHIGHNY-26OCT02's layout (reference §7): two tails and four two-degree bins.
 BINS = [
     ("T81", {"strike_type": "less", "cap_strike": 81, "floor_strike": None}),
@@ -76,10 +76,10 @@ def test_live_bins_keep_kalshis_strike_semantics_at_every_decision(warehouse, ex
         ).fetchall()
     day_before = datetime(2026, 9, 28, tzinfo=UTC)
     assert [(t, s, n, q) for t, s, n, q in by_decision] == [
-        (day_before + timedelta(hours=2, minutes=15), "live:candles", 6, 0),  # not open yet
-        (day_before + timedelta(hours=8, minutes=15), "live:candles", 6, 0),
-        (day_before + timedelta(hours=14, minutes=15), "live:candles", 6, 0),
-        (day_before + timedelta(hours=20, minutes=15), "live:candles", 6, 0),
+        (day_before + timedelta(hours=2, minutes=30), "live:candles", 6, 0),  # not open yet
+        (day_before + timedelta(hours=8, minutes=30), "live:candles", 6, 0),
+        (day_before + timedelta(hours=14, minutes=30), "live:candles", 6, 0),
+        (day_before + timedelta(hours=20, minutes=30), "live:candles", 6, 0),
         (DECISION - timedelta(hours=12), "live:candles", 6, 0),  # before the 04Z candle
         (DECISION - timedelta(hours=6), "live:candles", 6, 6),
         (DECISION, "live:book", 6, 6),
@@ -94,7 +94,26 @@ def test_live_bins_keep_kalshis_strike_semantics_at_every_decision(warehouse, ex
     ]
 
 
-def test_replay_has_no_recorded_temperature_markets_and_adds_nothing(warehouse) -> None:
-    result = snapshot(warehouse, replay_sources("2026-09-29T12:00:00-04:00"))
-    (materialization,) = result.asset_materializations_for_node("weather_market_snapshots")
-    assert materialization.metadata["snapshot_rows"].value == 0
+def test_replay_lists_the_recorded_bins_from_their_open_with_trade_implied_quotes(warehouse):
+    # KXHIGHCHI-25JAN16 opened 2025-01-15 15:00Z: the 02:30Z, 08:30Z and 14:30Z decisions of
+    # the 15th come before it and list nothing. Its B38.5 record had no strike fields.
+    partition = MultiPartitionKey({"city": "CHI", "date": "2025-01-16"})
+    result = materialize(
+        [weather_market_snapshots, weather_market_snapshots_fresh],
+        partition_key=partition,
+        resources={"warehouse": warehouse, "sources": replay_sources("2025-03-01T00:00:00Z")},
+    )
+    assert result.get_asset_check_evaluations()[0].passed
+    with warehouse.get_connection() as conn:
+        decisions = conn.execute(
+            "SELECT as_of, count(*), count(yes_ask), min(source) FROM market_snapshots "
+            "GROUP BY as_of ORDER BY as_of"
+        ).fetchall()
+        kinds = conn.execute(
+            "SELECT strike_source, count(*) FROM weather_markets GROUP BY ALL"
+        ).fetchall()
+    assert [(t.astimezone(UTC).strftime("%d %H:%M"), n) for t, n, _, _ in decisions] == [
+        ("15 20:30", 6), ("16 02:30", 6), ("16 08:30", 6), ("16 14:30", 6), ("16 20:30", 6),
+    ]  # fmt: skip
+    assert {source for *_, source in decisions} == {"replay:kalshi_kxhigh_trades_15min.csv.gz"}
+    assert sorted(kinds) == [("kalshi", 5), ("ticker_flagged", 1)]

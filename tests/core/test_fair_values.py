@@ -67,3 +67,9 @@ def test_a_less_ladder_falling_with_the_strike_is_not_monotone():
         PricedContract("X-T85", "less", None, 85, 0.35),
     ]
     assert kinds(ladder) == [("not_monotone", "T85")]
+
+
+def test_bins_sharing_an_outcome_overlap():
+    contracts = weather_bins(0.1, 0.2, 0.3, 0.2, 0.15, 0.05)
+    contracts[2] = PricedContract(f"{EVENT}-B82.5", "between", 82, 83, 0.3)
+    assert ("bins_overlap", "B82.5") in kinds(contracts)

@@ -2,6 +2,7 @@ from datetime import date
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 import pytest
 
 from edge_dagster.core.tickers import (
@@ -15,6 +16,7 @@ from edge_dagster.core.tickers import (
     tsa_event_ticker,
     tsa_market_ticker,
 )
+from edge_dagster.settings import DEFAULT_REPLAY_DIR
 
 D = Decimal
 
@@ -133,3 +135,20 @@ def test_contract_pays_yes_needs_the_bound_its_type_reads():
 def test_contract_pays_yes_rejects_unsupported_strike_types():
     with pytest.raises(ValueError, match="'functional'"):
         contract_pays_yes("functional", D(1), D(2), D(1))
+
+
+def test_every_recorded_daily_high_event_has_the_ticker_of_its_era():
+    folder = DEFAULT_REPLAY_DIR / "weather"
+    events = pd.concat(
+        pd.read_csv(folder / name, usecols=["series_ticker", "event_ticker", "climate_date"])
+        for name in (
+            "kalshi_kxhigh_markets.csv",
+            "kalshi_kxhigh_markets_derived_2023-12_2024-08.csv",
+        )
+    ).drop_duplicates()
+    rebuilt = [
+        high_temp_event_ticker(series, date.fromisoformat(day))
+        for series, day in zip(events["series_ticker"], events["climate_date"], strict=True)
+    ]
+    assert rebuilt == list(events["event_ticker"])
+    assert high_temp_event_ticker("KXHIGHCHI", date(2024, 10, 23)) == "HIGHCHI-24OCT23"
