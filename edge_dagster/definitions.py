@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dagster import Definitions
+from dagster import Definitions, in_process_executor
 
 from edge_dagster.assets.reporting import tsa_backtest_report
 from edge_dagster.assets.sql_models import sql_model_assets
@@ -77,6 +77,9 @@ def build_definitions(settings: Settings) -> Definitions:
         schedules=[tsa_ingest_schedule, weather_snapshot_schedule],
         sensors=[tsa_tables_sensor],
         resources=build_resources(settings),
+        # One process per run, not one per step: each step process re-imports the code location
+        # (~1.5 s), and the DuckDB single-writer pool runs the steps one at a time anyway.
+        executor=in_process_executor,
     )
 
 
