@@ -20,12 +20,14 @@ from edge_dagster.assets.weather_markets import (
     weather_market_snapshots,
     weather_market_snapshots_fresh,
 )
+from edge_dagster.errors import install_excepthook
 from edge_dagster.jobs import (
     tsa_ingest_job,
     tsa_tables_job,
     tsa_weekly_job,
     weather_snapshots_job,
 )
+from edge_dagster.loggers import console_logger
 from edge_dagster.resources.kalshi import KalshiResource
 from edge_dagster.resources.sources import DataSourcesResource
 from edge_dagster.resources.warehouse import WarehouseResource
@@ -80,7 +82,10 @@ def build_definitions(settings: Settings) -> Definitions:
         # One process per run, not one per step: each step process re-imports the code location
         # (~1.5 s), and the DuckDB single-writer pool runs the steps one at a time anyway.
         executor=in_process_executor,
+        loggers={"console": console_logger},
     )
 
 
+# A command that loads this module and dies of a configuration error prints its one line.
+install_excepthook()
 defs = build_definitions(Settings.from_env())

@@ -1,7 +1,6 @@
 """The TSA backtest report: every materialised week, scored on what really happened."""
 
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 from dagster import AssetKey, MaterializeResult, MetadataValue, asset
@@ -12,6 +11,7 @@ from edge_dagster.core import backtest_report as report
 from edge_dagster.core.tsa_model import PRICING_MODEL
 from edge_dagster.resources.sources import DataSourcesResource
 from edge_dagster.resources.warehouse import DUCKDB_WRITE_POOL, WarehouseResource
+from edge_dagster.sources.replay_files import read_replay_csv
 
 DISAGREEMENTS_FILE = "kalshi_tsaw_archive_vs_settlement_disagreements.csv"
 # Scored like the seed's published numbers: 2023 on (2022 leans on thin post-COVID history).
@@ -24,7 +24,9 @@ def kalshi_settled_results(
     """Ticker → 1/0 where Kalshi's own settlement is known: the events' settled markets (from
     the recorded files or the API) and the archive-vs-settlement disagreements of 2022–2025 (TSA
     restated its archive; Kalshi settled on the first-published figures)."""
-    flips = pd.read_csv(Path(sources.replay_dir) / DISAGREEMENTS_FILE)
+    flips = read_replay_csv(
+        sources.replay_dir, DISAGREEMENTS_FILE, {"market_ticker": "str", "kalshi_result": "str"}
+    )
     markets = sources.kalshi_markets()
     now = sources.now()
     settled = {

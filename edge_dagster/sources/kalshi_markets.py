@@ -21,6 +21,7 @@ from edge_dagster.core.matching import Candle
 from edge_dagster.core.tickers import parse_event_ticker, strike_type_for_rule
 from edge_dagster.kalshi import KalshiClient
 from edge_dagster.kalshi.models import Market
+from edge_dagster.sources.replay_files import read_replay_csv
 
 MARKETS_FILE = "kalshi_tsaw_markets_2026.csv"
 CANDLES_FILE = "kalshi_tsaw_daily_candles_2026.csv"
@@ -52,6 +53,17 @@ CANDLE_COLUMNS = [
     "trade_price_close", "volume", "open_interest",
 ]  # fmt: skip
 """One row per daily candle (prices as floats in dollars)."""
+RECORDED_MARKET_COLUMNS = {
+    "event_ticker": "str", "week_monday": "date", "week_sunday": "date", "ticker": "str",
+    "strike_travelers": "float", "rule": "str", "result": "str?", "close_time_utc": "datetime",
+    "expiration_time_utc": "datetime",
+}  # fmt: skip
+"""The columns of the recorded markets file the replay reads, by kind (replay_files)."""
+RECORDED_CANDLE_COLUMNS = {
+    "ticker": "str", "period_end_unix": "int", "yes_bid_close": "float?",
+    "yes_ask_close": "float?", "yes_bid_high": "float?", "yes_ask_low": "float?",
+    "trade_price_close": "float?", "volume": "float?", "open_interest": "float?",
+}  # fmt: skip
 
 
 def _decimal(value: float) -> Decimal | None:
@@ -192,7 +204,7 @@ class ReplayKalshiMarkets(MarketHistory):
 
     @cached_property
     def _markets(self) -> pd.DataFrame:
-        recorded = pd.read_csv(self.replay_dir / MARKETS_FILE)
+        recorded = read_replay_csv(self.replay_dir, MARKETS_FILE, RECORDED_MARKET_COLUMNS)
         close_time = pd.to_datetime(recorded["close_time_utc"], utc=True)
         expiration = pd.to_datetime(recorded["expiration_time_utc"], utc=True)
         sunday_published = pd.Series(
@@ -235,7 +247,7 @@ class ReplayKalshiMarkets(MarketHistory):
         path = self.replay_dir / CANDLES_FILE
         if not path.exists():
             return pd.DataFrame(columns=CANDLE_COLUMNS)
-        recorded = pd.read_csv(path)
+        recorded = read_replay_csv(self.replay_dir, CANDLES_FILE, RECORDED_CANDLE_COLUMNS)
         recorded["end"] = pd.to_datetime(recorded["period_end_unix"], unit="s", utc=True)
         return recorded[CANDLE_COLUMNS].sort_values(["ticker", "end"]).reset_index(drop=True)
 
