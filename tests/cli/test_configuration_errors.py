@@ -38,7 +38,7 @@ def test_definitions_validate_reports_the_message_as_the_load_error(tmp_path):
     assert done.returncode == 1
     assert (
         "edge_dagster.errors.ConfigurationError: " + GARBAGE_AS_OF.removeprefix("edge_dagster: ")
-        in done.stderr.splitlines()
+        in done.stdout.splitlines()
     )
 
 
