@@ -60,16 +60,14 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-class DagsterDev:
-    """``dagster dev`` (webserver, daemon, code server) on 127.0.0.1 and a free port, in its
-    own process group so stopping it stops all three."""
+class DagsterProcess:
+    """A Dagster service (``dagster dev``, ``dagster-webserver``, ``dagster-daemon``) in its own
+    process group, so stopping it stops its children (code server, run workers) too."""
 
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+    def __init__(self, args: list[str], env: dict[str, str], log_path: Path) -> None:
         self._log = log_path.open("w")
-        self._process = subprocess.Popen(
-            [str(VENV_BIN / "dagster"), "dev", "-h", "127.0.0.1", "-p", str(self.port)],
+        self.process = subprocess.Popen(
+            [str(VENV_BIN / args[0]), *args[1:]],
             cwd=REPO,
             env=env,
             stdout=self._log,
@@ -77,17 +75,37 @@ class DagsterDev:
             start_new_session=True,
         )
 
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self._log.close()
+
+
+class DagsterWebserver(DagsterProcess):
+    """``dagster dev`` (webserver, daemon and code server) or ``dagster-webserver`` alone, on
+    127.0.0.1 and a free port; GraphQL at ``url``."""
+
+    def __init__(self, env: dict[str, str], log_path: Path, command: str = "dagster dev") -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        super().__init__([*command.split(), "-h", "127.0.0.1", "-p", str(self.port)], env, log_path)
+
     def wait_until_up(self, timeout: float = 120) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise RuntimeError(f"dagster dev exited with {self._process.returncode}")
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.process.args} exited with {self.process.returncode}")
             try:
                 with urllib.request.urlopen(f"{self.url}/server_info", timeout=2):
                     return
             except OSError:
                 time.sleep(0.5)
-        raise TimeoutError(f"dagster dev did not answer on {self.url} in {timeout} s")
+        raise TimeoutError(f"no answer on {self.url} in {timeout} s")
 
     def graphql(self, query: str, variables: dict | None = None) -> dict:
         request = urllib.request.Request(
@@ -100,13 +118,3 @@ class DagsterDev:
         if answer.get("errors"):
             raise AssertionError(answer["errors"])
         return answer["data"]
-
-    def stop(self) -> None:
-        if self._process.poll() is None:
-            os.killpg(self._process.pid, signal.SIGTERM)
-            try:
-                self._process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(self._process.pid, signal.SIGKILL)
-                self._process.wait()
-        self._log.close()

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.support.processes import DagsterDev, run_command, scratch_environment
+from tests.support.processes import DagsterWebserver, run_command, scratch_environment
 
 WEEKLY_ASSETS = "tsa_market_snapshots,tsa_forecasts,tsa_fair_values,tsa_desired_orders,tsa_orders"
 RAW_DAYS = ("2025-01-01", "2026-04-19")
@@ -25,7 +25,7 @@ RUN_ID = re.compile(r"run ([0-9a-f-]{36}) materialized")
 
 @dataclass
 class ServedSlice:
-    dev: DagsterDev
+    dev: DagsterWebserver
     run_ids: list[str]
     """The slice's runs, in order: raw days, SQL models, weekly strategy, report."""
 
@@ -39,7 +39,7 @@ def served_slice(tmp_path_factory) -> Iterator[ServedSlice]:
         done = run_command(["edge", "materialize", *selection], env, timeout=600)
         assert done.returncode == 0, done.stderr
         run_ids.append(RUN_ID.search(done.stdout).group(1))
-    dev = DagsterDev(env, folder / "dagster_dev.log")
+    dev = DagsterWebserver(env, folder / "dagster_dev.log")
     try:
         dev.wait_until_up()
         yield ServedSlice(dev, run_ids)
