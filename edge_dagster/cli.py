@@ -50,15 +50,16 @@ def _run_tags(partition_range: str | None) -> dict[str, str]:
 
 
 def configuration_errors(result) -> list[str]:  # noqa: ANN001 - ExecuteInProcessResult
-    """``step: message`` of every step that failed on a configuration error."""
+    """``step: message`` of every step (or resource set-up) that failed on a configuration
+    error, each once."""
     from edge_dagster.loggers import serialised_configuration_error
 
-    lines = []
+    lines: list[str] = []
     for event in result.all_events:
-        if event.is_step_failure:
-            message = serialised_configuration_error(event)
-            if message is not None:
-                lines.append(f"{event.step_key}: {message}")
+        message = None if event.is_run_failure else serialised_configuration_error(event)
+        line = f"{event.step_key or 'run'}: {message}"
+        if message is not None and line not in lines:
+            lines.append(line)
     return lines
 
 
