@@ -75,13 +75,23 @@ def dagster_home() -> str:
 
 
 def materialize(args: argparse.Namespace) -> int:
-    from dagster import AssetSelection, DagsterInstance
+    from dagster import (
+        AssetSelection,
+        DagsterInstance,
+        DagsterInvalidSubsetError,
+        DagsterUnknownPartitionError,
+    )
 
     from edge_dagster.definitions import defs
 
     dagster_home()
     tags = _run_tags(args.partition_range)
-    keys = AssetSelection.from_coercible(args.select.split(",")).resolve(defs.resolve_asset_graph())
+    try:
+        keys = AssetSelection.from_coercible(args.select.split(",")).resolve(
+            defs.resolve_asset_graph()
+        )
+    except DagsterInvalidSubsetError as error:
+        raise ConfigurationError(f"--select {args.select}: {error}") from None
     job = defs.get_repository_def().get_implicit_job_def_for_assets(keys)
     if job is None:
         raise ConfigurationError(
@@ -90,14 +100,18 @@ def materialize(args: argparse.Namespace) -> int:
     run_config = {**json.loads(args.config_json), **CONSOLE_AT_INFO}
     started = time.perf_counter()
     with DagsterInstance.get() as instance:
-        result = job.execute_in_process(
-            run_config=run_config,
-            instance=instance,
-            partition_key=args.partition,
-            asset_selection=list(keys),
-            tags=tags,
-            raise_on_error=False,
-        )
+        try:
+            result = job.execute_in_process(
+                run_config=run_config,
+                instance=instance,
+                partition_key=args.partition,
+                asset_selection=list(keys),
+                tags=tags,
+                raise_on_error=False,
+            )
+        except DagsterUnknownPartitionError as error:
+            chosen = args.partition or args.partition_range
+            raise ConfigurationError(f"partition {chosen}: {error}") from None
     seconds = time.perf_counter() - started
     if result.success:
         print(f"{PREFIX}run {result.run_id} materialized {args.select} in {seconds:.1f} s")

@@ -1,4 +1,6 @@
-"""The console logger of every run: Dagster's own, with configuration errors as one line."""
+"""The console logger of every run: Dagster's own, with errors the operator can act on as one
+line: any ConfigurationError, and Dagster's ``Failure`` (which the assets raise, with a
+description, for a known condition such as a day not yet published)."""
 
 from __future__ import annotations
 
@@ -11,11 +13,13 @@ from dagster._utils.log import create_console_logger
 
 from edge_dagster.errors import configuration_error_names
 
+ONE_LINE_DAGSTER_ERRORS = {"Failure"}
+
 
 def serialised_configuration_error(event: Any) -> str | None:
-    """The message of the ConfigurationError in a Dagster event's error chain, if any."""
+    """The message of the ConfigurationError (or Failure) in a Dagster event's error chain."""
     error = getattr(getattr(event, "event_specific_data", None), "error", None)
-    names = configuration_error_names()
+    names = configuration_error_names() | ONE_LINE_DAGSTER_ERRORS
     while error is not None:
         if error.cls_name in names:
             # Dagster's message starts "module.ClassName: "

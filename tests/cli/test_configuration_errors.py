@@ -2,6 +2,9 @@
 
 import shutil
 
+import pytest
+
+from edge_dagster.cli import main
 from edge_dagster.settings import DEFAULT_REPLAY_DIR
 from tests.support.processes import run_command, scratch_environment
 
@@ -67,4 +70,33 @@ def test_a_successful_run_says_what_it_materialized(tmp_path):
     assert (
         summary.startswith("edge_dagster: run ")
         and " materialized tsa_checkpoint_raw in " in summary
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--select", "tsa_checkpoint_raw", "--partition", "2099-01-01"],
+            "partition 2099-01-01: Could not find a partition with key `2099-01-01`.",
+        ),
+        (
+            ["--select", "tsa_checkpoint_raw", "--partition-range", "2026-04-01..2026-04-02"],
+            "--partition-range '2026-04-01..2026-04-02': expected FIRST...LAST",
+        ),
+    ],
+    ids=["unknown-partition", "malformed-range"],
+)
+def test_a_wrong_partition_is_one_line(tmp_path, monkeypatch, capsys, args, message):
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    assert main(["materialize", *args]) == 2
+    assert capsys.readouterr().err == f"edge_dagster: {message}\n"
+
+
+def test_an_unknown_asset_is_one_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    assert main(["materialize", "--select", "tsa_checkpoint_rwa"]) == 2
+    assert capsys.readouterr().err.startswith(
+        "edge_dagster: --select tsa_checkpoint_rwa: AssetKey(s) ['tsa_checkpoint_rwa'] were "
+        "selected, but no AssetsDefinition objects supply these keys."
     )

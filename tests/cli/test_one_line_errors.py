@@ -1,8 +1,9 @@
 """Any ConfigurationError subclass, wherever it is defined and wherever a run raises it (an
-asset, a resource's set-up), reaches the console as one line; other errors keep their trace."""
+asset, a resource's set-up), and Dagster's Failure with its description, reach the console as
+one line; other errors keep their trace."""
 
 import pytest
-from dagster import ConfigurableResource, DagsterInstance, Definitions, asset
+from dagster import ConfigurableResource, DagsterInstance, Definitions, Failure, asset
 
 from edge_dagster.cli import CONSOLE_AT_INFO, configuration_errors
 from edge_dagster.errors import ConfigurationError
@@ -32,6 +33,11 @@ def refuses_in_its_body() -> None:
 
 
 @asset
+def fails_on_a_known_condition() -> None:
+    raise Failure(description=REFUSAL)
+
+
+@asset
 def has_a_bug() -> None:
     raise KeyError("ticker")
 
@@ -50,8 +56,9 @@ def _run(asset_def, resources=None):  # noqa: ANN001, ANN202
     [
         (needs_the_refusing_resource, {"refusing": RefusingResource()}),
         (refuses_in_its_body, None),
+        (fails_on_a_known_condition, None),
     ],
-    ids=["resource-set-up", "asset-body"],
+    ids=["resource-set-up", "asset-body", "dagster-failure"],
 )
 def test_a_refusal_from_any_subclass_is_one_line(capsys, asset_def, resources):
     result = _run(asset_def, resources)
