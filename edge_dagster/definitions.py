@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dagster import AssetsDefinition, Definitions
+from dagster import AssetsDefinition, Definitions, in_process_executor
 
 from edge_dagster.assets.daily_report import daily_report_email
 from edge_dagster.assets.reporting import tsa_backtest_report
@@ -36,6 +36,7 @@ from edge_dagster.assets.weather_models import (
     weather_bin_probabilities_coherent,
     weather_calibration,
 )
+from edge_dagster.errors import install_excepthook
 from edge_dagster.jobs import (
     daily_report_job,
     tsa_ingest_job,
@@ -44,6 +45,7 @@ from edge_dagster.jobs import (
     weather_calibration_job,
     weather_pricing_job,
 )
+from edge_dagster.loggers import console_logger
 from edge_dagster.resources.alerts import AlertsResource
 from edge_dagster.resources.email import EmailResource
 from edge_dagster.resources.kalshi import KalshiResource
@@ -157,7 +159,13 @@ def build_definitions(settings: Settings) -> Definitions:
             run_success_clears_alert_sensor,
         ],
         resources=build_resources(settings),
+        # One process per run, not one per step: each step process re-imports the code location
+        # (~1.5 s), and the DuckDB single-writer pool runs the steps one at a time anyway.
+        executor=in_process_executor,
+        loggers={"console": console_logger},
     )
 
 
+# A command that loads this module and dies of a configuration error prints its one line.
+install_excepthook()
 defs = build_definitions(Settings.from_env())

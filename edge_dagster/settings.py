@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from edge_dagster.core.clock import parse_as_of
+from edge_dagster.errors import ConfigurationError
 from edge_dagster.kalshi.client import DEMO_BASE_URL, PRODUCTION_BASE_URL
 from edge_dagster.sources.nbm import DEFAULT_NBM_BASE_URL
 from edge_dagster.sources.nws import DEFAULT_NWS_BASE_URL, DEFAULT_NWS_USER_AGENT
@@ -41,7 +42,7 @@ KALSHI_ENV_OF = {"replay": "paper", "paper": "paper", "demo": "demo", "live": "l
 CREDENTIAL_VARIABLES = ("KALSHI_KEY_ID", "KALSHI_PRIVATE_KEY_PATH", "KALSHI_PRIVATE_KEY_PEM")
 
 
-class DeploymentRefused(Exception):  # noqa: N818 - it names what happened, as users read it
+class DeploymentRefused(ConfigurationError):  # noqa: N818 - it names what happened, as read
     """A run refuses to start: the configuration is unsafe or malformed. The message is one
     line that names the variable and the fix (the CLI can print it as it is)."""
 
@@ -72,7 +73,8 @@ def refuse_unsafe(deployment: str, as_of: str, environ: Mapping[str, str]) -> No
         except ValueError:
             raise DeploymentRefused(
                 f"EDGE_AS_OF={as_of!r} is not an ISO-8601 instant: use e.g. "
-                "2026-04-20T12:00:00-04:00 (a naive value is read as New York time)"
+                "2026-04-20T12:00:00-04:00 or 2026-04-20T12:00 (naive = America/New_York), "
+                "or leave it unset for the wall clock"
             ) from None
     if deployment == "live" and environ.get("EDGE_LIVE_CONFIRM") != "yes":
         raise DeploymentRefused(
@@ -118,7 +120,7 @@ def _positive_minutes(environ: Mapping[str, str], name: str, default: int) -> in
     if not text:
         return default
     if not text.isdigit() or int(text) <= 0:
-        raise ValueError(f"{name}={text!r}: expected a positive whole number of minutes")
+        raise ConfigurationError(f"{name}={text!r}: expected a positive whole number of minutes")
     return int(text)
 
 
@@ -133,7 +135,7 @@ def env_choice(environ: Mapping[str, str], name: str, choices: tuple[str, ...]) 
     """``name``'s value, lower-cased, one of ``choices`` (unset: the first)."""
     value = environ.get(name, choices[0]).strip().lower()
     if value not in choices:
-        raise ValueError(f"{name}={value!r}: expected one of {choices}")
+        raise ConfigurationError(f"{name}={value!r}: expected one of {', '.join(choices)}")
     return value
 
 
@@ -162,12 +164,12 @@ class EmailSettings:
         environ = os.environ if environ is None else environ
         port = environ.get("EDGE_SMTP_PORT", "").strip()
         if port and not port.isdigit():
-            raise ValueError(f"EDGE_SMTP_PORT={port!r}: expected a port number")
+            raise ConfigurationError(f"EDGE_SMTP_PORT={port!r}: expected a port number")
         timeout = environ.get("EDGE_SMTP_TIMEOUT_SECONDS", "30").strip()
         try:
             timeout_seconds = float(timeout)
         except ValueError:
-            raise ValueError(
+            raise ConfigurationError(
                 f"EDGE_SMTP_TIMEOUT_SECONDS={timeout!r}: expected seconds (a number)"
             ) from None
         return cls(

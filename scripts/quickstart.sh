@@ -17,7 +17,7 @@ materialize() {
     local title="$1"
     shift
     echo "== $title"
-    if ! .venv/bin/dagster asset materialize -m edge_dagster.definitions "$@" >>"$log" 2>&1; then
+    if ! .venv/bin/edge materialize "$@" >>"$log" 2>&1; then
         tail -n 40 "$log"
         echo "quickstart: step failed: $title (full log: $log)" >&2
         exit 1

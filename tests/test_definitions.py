@@ -14,7 +14,7 @@ from dagster import (
 
 from edge_dagster.assets.tsa import tsa_checkpoint_raw
 from edge_dagster.core.clock import EASTERN, UTC
-from edge_dagster.definitions import defs
+from edge_dagster.definitions import defs, sql_models
 from edge_dagster.partitions import WEATHER_CITIES, weather_daily_city_partitions
 from edge_dagster.schedules.reporting import daily_report_schedule
 from edge_dagster.schedules.tsa import tsa_ingest_schedule
@@ -139,6 +139,31 @@ def test_new_tsa_days_trigger_one_rebuild_of_the_tables(warehouse):
         assert len(requests) == 1 and isinstance(requests[0], RunRequest)
         assert requests[0].job_name in (None, "tsa_tables_job")
         assert instance.get_latest_materialization_event(AssetKey("tsa_checkpoint_raw"))
+
+
+def test_a_sensor_starting_after_the_tables_were_rebuilt_asks_for_nothing(warehouse):
+    # The quick start's history: raw days, then the tables rebuilt from them; then `dagster dev`
+    # starts the sensor with no cursor.
+    resources = {"warehouse": warehouse, "sources": replay_sources(AFTER_APRIL_19_PUBLISHED)}
+    with DagsterInstance.ephemeral() as instance:
+        raw = materialize(
+            [tsa_checkpoint_raw],
+            instance=instance,
+            resources=resources,
+            tags={
+                "dagster/asset_partition_range_start": "2026-04-13",
+                "dagster/asset_partition_range_end": "2026-04-19",
+            },
+        )
+        materialize(sql_models("tsa_daily", "tsa_weekly"), instance=instance, resources=resources)
+        tick = tsa_tables_sensor.evaluate_tick(
+            build_sensor_context(instance=instance, definitions=defs)
+        )
+    assert tick.run_requests == []
+    assert tick.skip_message == (
+        f"tsa_daily and tsa_weekly were rebuilt after run {raw.run_id} "
+        "materialized tsa_checkpoint_raw"
+    )
 
 
 def test_the_daily_calibration_covers_every_city_after_the_last_cli(monkeypatch):

@@ -96,7 +96,7 @@ def test_the_code_location_refuses_to_load_and_nothing_reaches_the_exchange(
     )
     assert loaded.returncode != 0
     last_line = loaded.stderr.strip().splitlines()[-1]
-    assert last_line.startswith("edge_dagster.settings.DeploymentRefused: EDGE_DEPLOYMENT=live")
+    assert last_line.startswith("edge_dagster: EDGE_DEPLOYMENT=live")
     assert kalshi_exchange.requests == []
     assert not Path(database).exists()
 

@@ -20,9 +20,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib import dates as mdates
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from edge_dagster.core import distributions as dist
 from edge_dagster.core.pooling import two_sided
@@ -181,7 +178,12 @@ def markdown_table(df: pd.DataFrame, floatfmt: str = ".3f") -> str:
     return "\n".join(lines)
 
 
-def _figure() -> tuple[Figure, Any]:
+def _figure() -> tuple[Any, Any]:
+    # matplotlib is imported here, not at module level: it costs ~0.3 s of every code-location
+    # load, and only the report draws.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=_FIGSIZE, dpi=_DPI)
     FigureCanvasAgg(fig)
     return fig, fig.add_subplot()
@@ -189,12 +191,14 @@ def _figure() -> tuple[Figure, Any]:
 
 def _date_axis(ax: Any) -> None:
     """Few, short date ticks: a multi-year backtest must stay readable at 4 inches wide."""
+    from matplotlib import dates as mdates
+
     locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
-def _png_base64(fig: Figure) -> str:
+def _png_base64(fig: Any) -> str:
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=_DPI)

@@ -23,10 +23,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy import stats
 
 FAMILY = "remainder_log_student_t"
 CRPS_GRID = 400
+
+
+def _student_t():  # noqa: ANN202 - scipy's distribution object
+    """scipy.stats.t, imported on first use: scipy.stats costs ~0.5 s of every code-location
+    load, and only pricing runs need it."""
+    from scipy import stats
+
+    return stats.t
 
 
 @dataclass(frozen=True)
@@ -70,7 +77,7 @@ class WeeklyAverageDistribution:
         if self.is_point_mass:
             out = (self.median > xs).astype(float)
         else:
-            out = stats.t.sf(self._eps(xs), self.df, loc=self.loc, scale=self.scale)
+            out = _student_t().sf(self._eps(xs), self.df, loc=self.loc, scale=self.scale)
         return float(out) if out.ndim == 0 else out
 
     def cdf(self, x: ArrayLike) -> float | np.ndarray:
@@ -83,7 +90,7 @@ class WeeklyAverageDistribution:
         if self.is_point_mass:
             out = np.full(qs.shape, self.median)
         else:
-            eps = stats.t.ppf(qs, self.df, loc=self.loc, scale=self.scale)
+            eps = _student_t().ppf(qs, self.df, loc=self.loc, scale=self.scale)
             out = (self.known_sum + self.remaining_forecast * np.exp(eps)) / self.days
         return float(out) if out.ndim == 0 else out
 
@@ -111,7 +118,7 @@ class WeeklyAverageDistribution:
         if not math.isfinite(eps):
             return -math.inf
         jacobian = self.days / (x * self.days - self.known_sum)
-        return float(stats.t.logpdf(eps, self.df, loc=self.loc, scale=self.scale)) + math.log(
+        return float(_student_t().logpdf(eps, self.df, loc=self.loc, scale=self.scale)) + math.log(
             jacobian
         )
 

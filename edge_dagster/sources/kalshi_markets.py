@@ -29,6 +29,7 @@ from edge_dagster.core.matching import Candle
 from edge_dagster.core.tickers import parse_event_ticker, strike_type_for_rule
 from edge_dagster.kalshi import KalshiClient
 from edge_dagster.kalshi.models import Market
+from edge_dagster.sources.replay_files import read_replay_csv
 
 MARKETS_FILE = "kalshi_tsaw_markets_2026.csv"
 EARLIER_MARKETS_FILE = "kalshi_tsaw_markets_2022_2025.csv"
@@ -67,6 +68,21 @@ CANDLE_COLUMNS = [
     "trade_price_low", "trade_price_high", "trade_price_close", "volume", "open_interest",
 ]  # fmt: skip
 """One row per recorded bar (prices as floats in dollars, NaN where not recorded)."""
+RECORDED_MARKET_COLUMNS = {
+    "event_ticker": "str", "week_monday": "date", "week_sunday": "date", "ticker": "str",
+    "strike_travelers": "float", "rule": "str", "result": "str?", "close_time_utc": "datetime",
+    "expiration_time_utc": "datetime",
+}  # fmt: skip
+"""The columns of the recorded markets files the replay reads, by kind (replay_files)."""
+SETTLED_VALUE_COLUMNS = {"kalshi_expiration_value": "float?", "expiration_value_consistent": "str?"}
+"""Kalshi's settled weekly average, recorded for the 2022–2025 markets only."""
+RECORDED_BAR_COLUMNS = {
+    "ticker": "str", "period_end_unix": "int", "yes_bid_close": "float?",
+    "yes_ask_close": "float?", "yes_bid_high": "float?", "yes_ask_low": "float?",
+    "trade_price_low": "float?", "trade_price_high": "float?", "trade_price_close": "float?",
+    "volume": "float?", "open_interest": "float?",
+}  # fmt: skip
+"""The columns of the recorded bar files (daily candles, Friday one-hour bars), by kind."""
 
 
 def _decimal(value: float) -> Decimal | None:
@@ -256,9 +272,16 @@ class ReplayKalshiMarkets(MarketHistory):
 
     @cached_property
     def _markets(self) -> pd.DataFrame:
-        files = [self.replay_dir / EARLIER_MARKETS_FILE, self.replay_dir / MARKETS_FILE]
         recorded = pd.concat(
-            [pd.read_csv(path) for path in files if path.exists()], ignore_index=True
+            [
+                read_replay_csv(
+                    self.replay_dir,
+                    EARLIER_MARKETS_FILE,
+                    RECORDED_MARKET_COLUMNS | SETTLED_VALUE_COLUMNS,
+                ),
+                read_replay_csv(self.replay_dir, MARKETS_FILE, RECORDED_MARKET_COLUMNS),
+            ],
+            ignore_index=True,
         )
         close_time = pd.to_datetime(recorded["close_time_utc"], utc=True)
         expiration = pd.to_datetime(recorded["expiration_time_utc"], utc=True)
@@ -304,10 +327,7 @@ class ReplayKalshiMarkets(MarketHistory):
         )
 
     def _bars(self, name: str, minutes: int) -> pd.DataFrame:
-        path = self.replay_dir / name
-        if not path.exists():
-            return pd.DataFrame(columns=CANDLE_COLUMNS)
-        recorded = pd.read_csv(path)
+        recorded = read_replay_csv(self.replay_dir, name, RECORDED_BAR_COLUMNS)
         recorded["end"] = pd.to_datetime(recorded["period_end_unix"], unit="s", utc=True)
         recorded["start"] = recorded["end"] - timedelta(minutes=minutes)
         return recorded[CANDLE_COLUMNS].sort_values(["ticker", "end"]).reset_index(drop=True)

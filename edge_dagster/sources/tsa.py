@@ -14,6 +14,7 @@ from typing import Protocol
 import pandas as pd
 
 from edge_dagster.core.clock import EASTERN, tsa_published_at
+from edge_dagster.sources.replay_files import read_replay_csv
 from edge_dagster.sources.tsa_website import TsaWebsite
 
 TSA_REPLAY_FILE = "tsa_checkpoint_daily.csv"
@@ -42,16 +43,13 @@ class ReplayTsaSource:
     """
 
     def __init__(self, replay_dir: str | Path) -> None:
-        self.path = Path(replay_dir) / TSA_REPLAY_FILE
+        self.replay_dir = replay_dir
 
     def daily_figures(self, start: date, end: date, as_of: datetime) -> pd.DataFrame:
-        if not self.path.exists():
-            raise FileNotFoundError(
-                f"{self.path}: replay file missing; set EDGE_REPLAY_DIR to a folder holding "
-                f"{TSA_REPLAY_FILE} (columns date,travelers)"
-            )
-        raw = pd.read_csv(self.path, dtype={"travelers": "int64"})
-        travel_dates = pd.to_datetime(raw["date"]).dt.date
+        raw = read_replay_csv(
+            self.replay_dir, TSA_REPLAY_FILE, {"date": "date", "travelers": "int"}
+        )
+        travel_dates = raw["date"].dt.date
         in_range = (travel_dates >= start) & (travel_dates <= end)
         frame = pd.DataFrame(
             {"travel_date": travel_dates[in_range], "travelers": raw.loc[in_range, "travelers"]}
@@ -61,7 +59,7 @@ class ReplayTsaSource:
         frame["seen_at"] = frame["published_at"]
         archived = frame["travel_date"] < FIRST_LIVE_SCRAPED_DAY
         label = archived.map({True: ARCHIVE_LABEL, False: LIVE_SCRAPE_LABEL})
-        frame["source"] = f"replay:{self.path.name} (" + label + ")"
+        frame["source"] = f"replay:{TSA_REPLAY_FILE} (" + label + ")"
         return frame[COLUMNS].reset_index(drop=True)
 
 

@@ -1,0 +1,47 @@
+"""One ``dagster dev`` for the UI tests, on an instance that holds a small real replay slice:
+TSA days from 2025, the five weeks with recorded Kalshi markets and candles, the report."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from tests.support.processes import DagsterWebserver, run_command, scratch_environment
+
+WEEKLY_ASSETS = "tsa_market_snapshots,tsa_forecasts,tsa_fair_values,tsa_desired_orders,tsa_orders"
+RAW_DAYS = ("2025-01-01", "2026-04-19")
+RECORDED_WEEKS = ("2026-03-16", "2026-04-13")
+REPLAY_SLICE = [
+    ["--select", "tsa_checkpoint_raw", "--partition-range", "...".join(RAW_DAYS)],
+    ["--select", "tsa_daily,tsa_weekly"],
+    ["--select", WEEKLY_ASSETS, "--partition-range", "...".join(RECORDED_WEEKS)],
+    ["--select", "tsa_backtest_report"],
+]
+RUN_ID = re.compile(r"run ([0-9a-f-]{36}) materialized")
+
+
+@dataclass
+class ServedSlice:
+    dev: DagsterWebserver
+    run_ids: list[str]
+    """The slice's runs, in order: raw days, SQL models, weekly strategy, report."""
+
+
+@pytest.fixture(scope="session")
+def served_slice(tmp_path_factory) -> Iterator[ServedSlice]:
+    folder = tmp_path_factory.mktemp("ui")
+    env = scratch_environment(folder)
+    run_ids = []
+    for selection in REPLAY_SLICE:
+        done = run_command(["edge", "materialize", *selection], env, timeout=600)
+        assert done.returncode == 0, done.stderr
+        run_ids.append(RUN_ID.search(done.stdout).group(1))
+    dev = DagsterWebserver(env, folder / "dagster_dev.log")
+    try:
+        dev.wait_until_up()
+        yield ServedSlice(dev, run_ids)
+    finally:
+        dev.stop()
