@@ -18,6 +18,7 @@ from typing import Protocol
 
 from edge_dagster.core.matching import Candle, Quote
 from edge_dagster.core.orders import IntentKey, Order
+from edge_dagster.core.prices import BookSide
 from edge_dagster.core.risk import RiskLimits, RiskState, check_orders
 from edge_dagster.core.strategy import Decision, risk_priority
 from edge_dagster.trading.ledger import Ledger, Mark
@@ -79,6 +80,10 @@ def still_wanted(resting: Order, wanted: Order | None) -> bool:
     )
 
 
+def _other_book_side(side: BookSide) -> BookSide:
+    return "ask" if side == "bid" else "bid"
+
+
 def execute_decision(
     venue: Venue,
     decision: Decision,
@@ -90,13 +95,24 @@ def execute_decision(
 ) -> DecisionOutcome:
     """Make ``venue`` hold what one decision wants, each intent placed once.
 
+    A taker decision leaves earlier resting orders alone, except those its own orders would
+    trade against (an account never crosses itself): it cancels them first.
+
     The risk check sees the account with the strategy's resting orders in the decision's events
     left out when the decision manages them (each is either kept as wanted or replaced, so
     counting it as well would count one intent twice).
     """
     own = venue.resting_orders(decision.strategy, decision.event_tickers, decision.time)
-    # This decision's own orders (a re-run) and, when it manages them, earlier decisions'.
-    managed = [o for o in own if decision.manages_resting or o.decision_time == decision.time]
+    # This decision's own orders (a re-run), earlier decisions' when it manages them, and any
+    # resting order its own orders would trade against (same market, other side of the book).
+    crossing = {(o.ticker, o.book_side) for o in wanted}
+    managed = [
+        o
+        for o in own
+        if decision.manages_resting
+        or o.decision_time == decision.time
+        or (o.ticker, _other_book_side(o.book_side)) in crossing
+    ]
     if not wanted and not managed:
         return DecisionOutcome()
     state = venue.risk_state(

@@ -34,6 +34,7 @@ def replay(
     decisions: tuple[datetime, ...] = (MONDAY, TUESDAY),
     limits=DEFAULT_RISK_LIMITS,  # noqa: ANN001
     quote: Quote | None = None,
+    takers: tuple[datetime, ...] = (),
 ) -> duckdb.DuckDBPyConnection:
     conn = duckdb.connect(":memory:")
     venue = PaperVenue(Ledger(conn, "replay"), FillRule(max_contracts_per_candle=1_000), D(1000))
@@ -44,7 +45,10 @@ def replay(
             "tsa_weekly",
             EVENT,
             tickers,
-            tuple(Decision("tsa_weekly", "2026-04-13", t, (EVENT,)) for t in decisions),
+            tuple(
+                Decision("tsa_weekly", "2026-04-13", t, (EVENT,), taker=t in takers)
+                for t in decisions
+            ),
             tuple(intents),
         ),  # fmt: skip
         now=decisions[-1] + timedelta(hours=20),
@@ -107,3 +111,31 @@ def test_one_events_exposure_is_capped_across_the_weeks_decisions():
     # Monday holds $30 (100 × 0.30, taker fee $1.47); Tuesday has 5 % of $998.53 − $30 =
     # $19.93 left: 66 contracts; Wednesday nothing.
     assert [(row[1][-5:], row[3]) for row in orders(conn)] == [("A2.40", 100), ("A2.45", 66)]
+
+
+def test_a_taker_order_first_cancels_the_resting_order_it_would_trade_against():
+    """Tuesday's taker decision buys NO at 1 − the 0.60 bid; Monday's YES bid at 0.30 rests on
+    that same book side's opposite: it is canceled, never crossed by the account's own order."""
+    no_taker = replace(intent(TUESDAY, "0.40"), side="no", time_in_force="immediate_or_cancel")
+    conn = replay(
+        [intent(MONDAY, "0.30"), no_taker],
+        takers=(TUESDAY,),
+        quote=Quote(D("0.60"), None, D("0.62"), None),
+    )
+    assert [row[2:6] for row in orders(conn)] == [
+        (D("0.3000"), 10, "canceled", 0),
+        (D("0.4000"), 10, "executed", 10),
+    ]
+
+
+def test_a_taker_order_leaves_a_resting_order_on_its_own_side_alone():
+    yes_taker = replace(intent(TUESDAY, "0.62"), time_in_force="immediate_or_cancel")
+    conn = replay(
+        [intent(MONDAY, "0.30"), yes_taker],
+        takers=(TUESDAY,),
+        quote=Quote(D("0.60"), None, D("0.62"), None),
+    )
+    assert [row[2:6] for row in orders(conn)] == [
+        (D("0.3000"), 10, "resting", 0),
+        (D("0.6200"), 10, "executed", 10),
+    ]
