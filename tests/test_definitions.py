@@ -17,7 +17,11 @@ from edge_dagster.core.clock import EASTERN, UTC
 from edge_dagster.definitions import defs, sql_models
 from edge_dagster.partitions import WEATHER_CITIES, weather_daily_city_partitions
 from edge_dagster.schedules.reporting import daily_report_schedule
-from edge_dagster.schedules.tsa import tsa_ingest_schedule
+from edge_dagster.schedules.tsa import (
+    tsa_decision_schedule,
+    tsa_ingest_schedule,
+    tsa_taker_schedule,
+)
 from edge_dagster.schedules.weather import weather_calibration_schedule
 from edge_dagster.sensors.alerts import run_failure_alert_sensor, run_success_clears_alert_sensor
 from edge_dagster.sensors.tsa import tsa_tables_sensor
@@ -112,8 +116,41 @@ def test_the_schedule_skips_in_replay_mode(monkeypatch):
     assert data.run_requests == [] and "replay" in data.skip_message
 
 
+def test_each_decision_time_runs_the_week_in_progress_five_minutes_later(monkeypatch):
+    monkeypatch.setenv("EDGE_DEPLOYMENT", "paper")
+    ticks = [
+        (tsa_decision_schedule, datetime(2026, 4, 13, 10, 20, tzinfo=EASTERN)),
+        (tsa_decision_schedule, datetime(2026, 4, 17, 9, 20, tzinfo=EASTERN)),
+        (tsa_taker_schedule, datetime(2026, 4, 17, 15, 5, tzinfo=UTC)),
+    ]
+    requests = [
+        schedule.evaluate_tick(
+            build_schedule_context(
+                scheduled_execution_time=tick, repository_def=defs.get_repository_def()
+            )
+        ).run_requests[0]
+        for schedule, tick in ticks
+    ]
+    assert [(r.run_key, r.partition_key) for r in requests] == [
+        ("tsa_decision_2026-04-13T14:20:00+00:00", "2026-04-13"),
+        ("tsa_decision_2026-04-17T13:20:00+00:00", "2026-04-13"),
+        ("tsa_taker_2026-04-17T15:05:00+00:00", "2026-04-13"),
+    ]
+
+
+def test_the_decision_schedules_fire_at_each_decision_time_plus_five_minutes():
+    assert tsa_decision_schedule.cron_schedule == ["20 10 * * 1", "20 9 * * 2-5"]
+    assert tsa_decision_schedule.execution_timezone == "America/New_York"
+    assert (tsa_taker_schedule.cron_schedule, tsa_taker_schedule.execution_timezone) == (
+        "5 15 * * 5",
+        "UTC",
+    )
+
+
 def test_automation_that_must_run_in_production_starts_running():
     assert tsa_ingest_schedule.default_status.value == "RUNNING"
+    assert tsa_decision_schedule.default_status.value == "RUNNING"
+    assert tsa_taker_schedule.default_status.value == "RUNNING"
     assert tsa_tables_sensor.default_status.value == "RUNNING"
     assert daily_report_schedule.default_status.value == "RUNNING"
     assert run_failure_alert_sensor.default_status.value == "RUNNING"

@@ -60,6 +60,8 @@ def test_schedules_and_sensors_are_served_running(served_slice):
     assert location["location"]["name"] == "edge_dagster"
     assert {s["name"]: s["scheduleState"]["status"] for s in location["schedules"]} == {
         "tsa_ingest_schedule": "RUNNING",
+        "tsa_decision_schedule": "RUNNING",
+        "tsa_taker_schedule": "RUNNING",
         "weather_calibration_schedule": "RUNNING",
         "daily_report_schedule": "RUNNING",
     }
