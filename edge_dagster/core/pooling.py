@@ -11,8 +11,8 @@ logit-linear blend of the two at the decision:
 a wide book says little), ``a`` as the quote ages (linearly to zero at ``QUOTE_MAX_AGE``, the
 age at which the project treats a quote as no quote at all). Where there is no two-sided quote
 the pooled value is the model's. Both shrink factors are declared, not fitted: the only
-recorded quotes at a decision are the Friday 15:00 UTC bars, all fresh, and the 2026 daily
-candles.
+recorded quotes at a decision are the Friday 15:00 UTC bars (age 0) and the 2026 daily
+candles (all about 9 h old at the weekday decisions), too few ages to fit a shape on.
 
 ``w₀`` is chosen per decision horizon (``walk_forward_pooled``): how much the market knows
 that the model does not depends on how many of the week's figures the model has seen.
