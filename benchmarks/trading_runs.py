@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 from dagster import DagsterInstance, materialize
 
-from edge_dagster.assets.sql_models import sql_model_assets
 from edge_dagster.assets.trading import tsa_orders
 from edge_dagster.assets.tsa import tsa_checkpoint_raw
 from edge_dagster.assets.tsa_markets import tsa_market_snapshots
@@ -28,6 +27,7 @@ from edge_dagster.assets.tsa_strategy import (
     tsa_forecasts,
 )
 from edge_dagster.core.backtest_report import walk_forward
+from edge_dagster.definitions import sql_models
 from edge_dagster.resources.kalshi import KalshiResource
 from edge_dagster.resources.sources import DataSourcesResource
 from edge_dagster.resources.warehouse import WarehouseResource
@@ -121,7 +121,7 @@ def build_history(res: dict, instance: DagsterInstance) -> None:
     """Ingest, SQL models, snapshots, forecasts and fair values of every week, timed."""
     run([tsa_checkpoint_raw], res, instance, "ingest TSA days 2019-01-01..2026-04-19",
         tags=range_tags("2019-01-01", "2026-04-19"))  # fmt: skip
-    run(sql_model_assets(["tsa_checkpoint_raw"]), res, instance, "SQL models", tags={})
+    run(sql_models("tsa_daily", "tsa_weekly"), res, instance, "SQL models", tags={})
     run([tsa_market_snapshots, tsa_forecasts, tsa_fair_values], res, instance,
         f"snapshots, forecasts, fair values {FIRST_WEEK}..{LAST_WEEK} (one run)")  # fmt: skip
 

@@ -156,7 +156,8 @@ TABLE_DDL: dict[str, str] = {
             PRIMARY KEY (week_monday, decision_time, model)
         )
     """,
-    # P(weekly average > strike) per market, decision time and model, with the quote then.
+    # P(weekly average > strike) per market, decision time and model, with the quote then:
+    # the model's own value and the value traded (pooled with the quote's mid where one exists).
     "tsa_fair_values": """
         CREATE TABLE IF NOT EXISTS tsa_fair_values (
             week_monday DATE NOT NULL,
@@ -166,7 +167,9 @@ TABLE_DDL: dict[str, str] = {
             strike DOUBLE NOT NULL,
             synthetic_strike BOOLEAN NOT NULL,
             model VARCHAR NOT NULL,
+            model_fair_yes DOUBLE NOT NULL,
             fair_yes DOUBLE NOT NULL,
+            pool_weight DOUBLE NOT NULL,
             yes_bid DECIMAL(10, 4),
             yes_ask DECIMAL(10, 4),
             quote_time TIMESTAMPTZ,
@@ -355,6 +358,12 @@ TABLE_DDL: dict[str, str] = {
 
 # Columns added after a table first shipped: applied to older warehouse files on first use.
 TABLE_MIGRATIONS: dict[str, list[str]] = {
+    # Rows priced before pooling traded on the model's own value.
+    "tsa_fair_values": [
+        "ALTER TABLE tsa_fair_values ADD COLUMN IF NOT EXISTS model_fair_yes DOUBLE",
+        "UPDATE tsa_fair_values SET model_fair_yes = fair_yes WHERE model_fair_yes IS NULL",
+        "ALTER TABLE tsa_fair_values ADD COLUMN IF NOT EXISTS pool_weight DOUBLE DEFAULT 0",
+    ],
     "orders": [
         "ALTER TABLE orders ADD COLUMN IF NOT EXISTS takes_liquidity BOOLEAN DEFAULT false",
         "ALTER TABLE orders ADD COLUMN IF NOT EXISTS tag VARCHAR DEFAULT 'entry'",

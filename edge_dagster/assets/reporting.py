@@ -125,7 +125,7 @@ def tsa_backtest_report(
         ).df()
         fair_values = conn.execute(
             "SELECT week_monday, decision_time, event_ticker, ticker, strike, synthetic_strike, "
-            "model, fair_yes FROM tsa_fair_values "
+            "model, model_fair_yes AS fair_yes FROM tsa_fair_values "
             "ORDER BY week_monday, decision_time, model, strike"
         ).df()
         trading = weekly_trading(conn, sources.deployment)

@@ -31,6 +31,7 @@ from edge_dagster.core.clock import (
 )
 from edge_dagster.core.distributions import WeeklyAverageDistribution
 from edge_dagster.core.fair_values import PricedContract, Problem, fair_value_problems
+from edge_dagster.core.pooling import walk_forward_pooled
 from edge_dagster.core.strategy import Decision, PricedMarket, StrategyConfig, desired_orders
 from edge_dagster.core.tickers import tsa_event_ticker, tsa_market_ticker
 from edge_dagster.core.tsa_model import MODELS, PRICING_MODEL, forecast_table
@@ -179,7 +180,10 @@ def fair_value_rows(forecasts: pd.DataFrame, snapshots: pd.DataFrame) -> pd.Data
                     "strike": markets["floor_strike"].to_numpy(),
                     "synthetic_strike": synthetic,
                     "model": forecast.model,
+                    "horizon": forecast.horizon,
+                    "model_fair_yes": fair,
                     "fair_yes": fair,
+                    "pool_weight": 0.0,
                     "yes_bid": markets["yes_bid"].to_numpy(),
                     "yes_ask": markets["yes_ask"].to_numpy(),
                     "quote_time": markets["quote_time"].to_numpy(),
@@ -191,11 +195,64 @@ def fair_value_rows(forecasts: pd.DataFrame, snapshots: pd.DataFrame) -> pd.Data
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
 
+PAST_PRICED = """
+    SELECT v.week_monday, v.decision_time, f.horizon, v.event_ticker, v.ticker,
+           v.model_fair_yes, v.yes_bid, v.yes_ask, v.quote_time
+    FROM tsa_fair_values v JOIN tsa_forecasts f USING (week_monday, decision_time, model)
+    WHERE v.model = ? AND NOT v.synthetic_strike AND v.week_monday < ?
+      AND v.yes_bid IS NOT NULL AND v.yes_ask IS NOT NULL
+"""
+"""The pricing model's earlier quoted rows: the pairs the pooling weight learns from."""
+
+
+def with_pooled_values(
+    table: pd.DataFrame, past: pd.DataFrame, settlements: dict[str, tuple[str, datetime]]
+) -> pd.DataFrame:
+    """``table`` with the pricing model's recorded markets priced on the pooled value.
+
+    ``fair_yes`` (what is traded) becomes the blend of the model and the quote's mid
+    (``core.pooling``) with the weight chosen per horizon on the pairs of ``past`` and
+    ``table`` settled before each week's decision (``settlements``: ticker → (result,
+    settlement time)); ``model_fair_yes`` keeps the model's own value, and every other row
+    (other models, synthetic strikes, no quote) trades on it unchanged.
+    """
+    if table.empty:
+        return table
+    priced = (table["model"] == PRICING_MODEL) & ~table["synthetic_strike"].astype(bool)
+    pairs = pd.concat([past, table[priced]], ignore_index=True)
+    result = pairs["ticker"].map(lambda t: settlements.get(t, ("", None))[0])
+    settled_at = pairs["ticker"].map(lambda t: settlements.get(t, ("", None))[1])
+    frame = pd.DataFrame(
+        {
+            "week_monday": pairs["week_monday"].to_numpy(),
+            "decision_time": pd.to_datetime(pairs["decision_time"], utc=True),
+            "horizon": pairs["horizon"].to_numpy(),
+            "settled_at": pd.to_datetime(settled_at, utc=True),
+            "model_yes": pairs["model_fair_yes"].astype(float),
+            "yes_bid": pd.to_numeric(pairs["yes_bid"], errors="coerce").astype(float),
+            "yes_ask": pd.to_numeric(pairs["yes_ask"], errors="coerce").astype(float),
+            "quote_age_hours": (
+                pd.to_datetime(pairs["decision_time"], utc=True)
+                - pd.to_datetime(pairs["quote_time"], utc=True)
+            ).dt.total_seconds()
+            / 3600.0,
+            "outcome": result.map({"yes": 1.0, "no": 0.0}).astype(float),
+        }
+    )
+    pooled = walk_forward_pooled(frame).iloc[len(past) :]
+    table = table.copy()
+    table.loc[priced, "fair_yes"] = pooled["fair_yes"].to_numpy()
+    table.loc[priced, "pool_weight"] = pooled["pool_weight"].to_numpy()
+    return table
+
+
 @asset(group_name="pricing", deps=[tsa_forecasts, tsa_market_snapshots], **WEEKLY)
 def tsa_fair_values(
-    context: AssetExecutionContext, warehouse: WarehouseResource
+    context: AssetExecutionContext, warehouse: WarehouseResource, sources: DataSourcesResource
 ) -> MaterializeResult:
-    """P(weekly average > strike) for every market at every decision time, per model.
+    """P(weekly average > strike) for every market at every decision time, per model: the
+    model's own value (``model_fair_yes``) and, for the pricing model's quoted markets, the
+    value pooled with the market mid at the decision (``fair_yes``, what is traded).
 
     Strikes come from the market snapshot; weeks without recorded markets are priced on the
     standard ladder and flagged ``synthetic_strike`` (scored, never traded).
@@ -203,7 +260,7 @@ def tsa_fair_values(
     first, last = _week_bounds(context)
     with warehouse.get_connection() as conn:
         forecasts = conn.execute(
-            "SELECT week_monday, decision_time, model, distribution FROM tsa_forecasts "
+            "SELECT week_monday, decision_time, horizon, model, distribution FROM tsa_forecasts "
             "WHERE week_monday BETWEEN ? AND ?",
             [first, last],
         ).df()
@@ -213,25 +270,51 @@ def tsa_fair_values(
             "WHERE s.series_ticker IN ('KXTSAW', 'TSAW')",
             [PRICING_MODEL, first, last],
         ).df()
+    with warehouse.transaction(["tsa_fair_values"]) as conn:  # the first run finds no table
+        past = conn.execute(PAST_PRICED, [PRICING_MODEL, first]).df()
     forecasts["week_monday"] = pd.to_datetime(forecasts["week_monday"]).dt.date
+    past["week_monday"] = pd.to_datetime(past["week_monday"]).dt.date
     table = fair_value_rows(forecasts, snapshots)
+    markets = sources.kalshi_markets()
+    now = sources.now()
+    events = set(past["event_ticker"]) | set(
+        table.loc[~table["synthetic_strike"], "event_ticker"] if not table.empty else []
+    )
+    settlements = {
+        t: s for event in sorted(events) for t, s in markets.settlements(event, now).items()
+    }
+    table = with_pooled_values(table, past, settlements)
     with warehouse.transaction(["tsa_fair_values"]) as conn:
-        replace_rows(conn, "tsa_fair_values", table, "week_monday BETWEEN ? AND ?", [first, last])
+        replace_rows(
+            conn,
+            "tsa_fair_values",
+            table.drop(columns="horizon", errors="ignore"),
+            "week_monday BETWEEN ? AND ?",
+            [first, last],
+        )
+    pooled = table[table["pool_weight"] > 0] if not table.empty else table
     return MaterializeResult(
         metadata={
             "rows": MetadataValue.int(len(table)),
             "recorded_market_rows": MetadataValue.int(int((~table["synthetic_strike"]).sum()))
             if not table.empty
             else MetadataValue.int(0),
+            "pooled_rows": MetadataValue.int(len(pooled)),
+            "mean_pool_weight": MetadataValue.float(
+                float(pooled["pool_weight"].mean()) if len(pooled) else 0.0
+            ),
         }
     )
 
 
-def fair_value_problems_by_kind(warehouse: WarehouseResource) -> dict[str, list[Problem]]:
-    """Every stored TSA ladder (event × decision × model) through the shared coherence rules."""
+def fair_value_problems_by_kind(
+    warehouse: WarehouseResource, column: str
+) -> dict[str, list[Problem]]:
+    """Every stored TSA ladder (event × decision × model) of ``column`` through the shared
+    coherence rules."""
     with warehouse.get_connection() as conn:
         rows = conn.execute(
-            "SELECT event_ticker, decision_time, model, ticker, strike, fair_yes "
+            f"SELECT event_ticker, decision_time, model, ticker, strike, {column} "
             "FROM tsa_fair_values"
         ).fetchall()
     ladders: dict[tuple, list[PricedContract]] = {}
@@ -258,14 +341,17 @@ def _check_result(problems: list[Problem]) -> AssetCheckResult:
 
 @asset_check(asset=tsa_fair_values, blocking=True)
 def tsa_fair_values_are_probabilities(warehouse: WarehouseResource) -> AssetCheckResult:
-    """Every fair value lies in [0, 1]."""
-    return _check_result(fair_value_problems_by_kind(warehouse).get("out_of_range", []))
+    """Every traded fair value lies in [0, 1]."""
+    return _check_result(fair_value_problems_by_kind(warehouse, "fair_yes").get("out_of_range", []))
 
 
 @asset_check(asset=tsa_fair_values, blocking=True)
 def tsa_fair_values_monotone_in_strike(warehouse: WarehouseResource) -> AssetCheckResult:
-    """For a "greater than" ladder P(avg > strike) never rises with the strike."""
-    return _check_result(fair_value_problems_by_kind(warehouse).get("not_monotone", []))
+    """For a "greater than" ladder the model's P(avg > strike) never rises with the strike
+    (the pooled value follows the quotes' mids, which need not be monotone; the joint sizing
+    reads interval probabilities consistent with them)."""
+    problems = fair_value_problems_by_kind(warehouse, "model_fair_yes")
+    return _check_result(problems.get("not_monotone", []))
 
 
 @asset(group_name="trading", deps=[tsa_fair_values], **WEEKLY)

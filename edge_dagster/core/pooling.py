@@ -11,7 +11,11 @@ logit-linear blend of the two at the decision:
 a wide book says little), ``a`` as the quote ages (linearly to zero at ``QUOTE_MAX_AGE``, the
 age at which the project treats a quote as no quote at all). Where there is no two-sided quote
 the pooled value is the model's. Both shrink factors are declared, not fitted: the only
-recorded quotes at a decision are the Friday 15:00 UTC bars, all fresh.
+recorded quotes at a decision are the Friday 15:00 UTC bars (age 0) and the 2026 daily
+candles (all about 9 h old at the weekday decisions), too few ages to fit a shape on.
+
+``w₀`` is chosen per decision horizon (``walk_forward_pooled``): how much the market knows
+that the model does not depends on how many of the week's figures the model has seen.
 """
 
 from __future__ import annotations
@@ -108,3 +112,34 @@ def walk_forward_pool_weights(pairs: pd.DataFrame) -> pd.Series:
         min_weeks=MIN_POOL_WEEKS,
     )
     return pd.Series(POOL_WEIGHT_GRID[chosen[week_index]], index=pairs.index, name="pool_weight")
+
+
+def poolable(yes_bid: ArrayLike, yes_ask: ArrayLike, quote_age: ArrayLike) -> np.ndarray:
+    """The pairs the pooling weight is chosen on: a two-sided quote with a spread of at most
+    MAX_POOL_SPREAD and a known age below QUOTE_MAX_AGE (the others never move the value)."""
+    bid, ask = np.asarray(yes_bid, dtype=float), np.asarray(yes_ask, dtype=float)
+    age = np.asarray(quote_age, dtype=float)
+    limit = QUOTE_MAX_AGE.total_seconds() / 3600.0
+    with np.errstate(invalid="ignore"):
+        return two_sided(bid, ask) & (ask - bid <= MAX_POOL_SPREAD) & (age >= 0) & (age < limit)
+
+
+def walk_forward_pooled(priced: pd.DataFrame) -> pd.DataFrame:
+    """The pooled P(YES) of every priced row and the mid's weight in it.
+
+    ``priced``: the columns of ``walk_forward_pool_weights`` plus ``horizon``; ``outcome``
+    and ``settled_at`` NaN/NaT where the market has not settled. ``w₀`` is chosen per horizon
+    on that horizon's poolable pairs settled before each week's decision; rows that are not
+    poolable keep the model's value. Returns ``pool_weight`` (the mid's weight after the
+    spread and age shrinkage, 0 where the value is the model's) and ``fair_yes``.
+    """
+    age = priced["quote_age_hours"].to_numpy(dtype=float)
+    usable = poolable(priced["yes_bid"], priced["yes_ask"], age)
+    base = pd.Series(0.0, index=priced.index)
+    for _, rows in priced[usable].groupby("horizon"):
+        base[rows.index] = walk_forward_pool_weights(rows)
+    weight = market_weight(base, priced["yes_bid"], priced["yes_ask"], age)
+    fair = pooled_yes_probability(
+        priced["model_yes"], priced["yes_bid"], priced["yes_ask"], age, base
+    )
+    return pd.DataFrame({"pool_weight": weight, "fair_yes": fair}, index=priced.index)

@@ -10,14 +10,16 @@ same decision time (``tsa_ensemble``), with a Student-t error model per horizon 
 Point-in-time contract: every number for a decision time ``T`` is a function of the rows with
 ``published_at <= T`` only — the members' forecasts, the ensemble weights, the error model,
 and every setting the walk-forward harness chose (``walk_forward.choose_on_past``: the
-robust-trend switch, the combiner and its forgetting half-life, the tail's half-life, degrees
-of freedom and bias term, each chosen on the scores of weeks complete before the week's first
-decision). So the pipeline's forecast of a week and the backtest's are the same number.
+robust-trend switch and the forgetting half-life of the ensemble weights, per slot on MAPE;
+the tail's half-life, degrees of freedom and bias term, per slot on the log score; each on the
+weeks complete before the week's first decision). So the pipeline's forecast of a week and the
+backtest's are the same number.
 
-Every decision time of a week (``clock.tsa_week_decision_times``) is a *slot*; its horizon is
-its TSA-data content (0 = nothing of the week known .. 4 = Mon–Thu known). Each slot has its
-own pool of past weeks' errors at that slot, so a second decision with the data of an earlier
-one (e.g. a Friday afternoon decision after the Friday 09:15 one) gets the same forecast.
+Every decision time of a week (``clock.tsa_week_decision_times``: Monday 10:15 ET, Tuesday–
+Friday 09:15 ET) is a *slot*; its horizon is its TSA-data content (0 = nothing of the week
+known .. 4 = Mon–Thu known). Each slot has its own pool of past weeks' errors at that slot; a
+later decision with the data of a slot (the Friday 15:00 UTC taker decision) reuses the slot's
+forecast (``assets.tsa_strategy.with_taker_decisions``).
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ from edge_dagster.core.walk_forward import SELECTION_WINDOW_WEEKS, choose_on_pas
 ENSEMBLE = "ensemble"
 MODELS = (*MEMBER_NAMES, ENSEMBLE)
 PRICING_MODEL = ENSEMBLE  # the model whose probabilities the strategy trades on
-DECISIONS_PER_WEEK = 5  # horizons: 0 = Monday (nothing of the week known) .. 4 = Friday
+DECISIONS_PER_WEEK = 5  # horizons: 0 = Monday (nothing of the week known) .. 4 = Friday (Mon–Thu)
 _TABLE_COLUMNS = (
     "week_monday",
     "decision_time",
@@ -104,8 +106,9 @@ TAIL_SETTINGS = tuple(
     for df in (3.0, 4.0, 6.0, 10.0, 30.0)
     for with_location in (False, True)
 )
-# Declared defaults while fewer than a year of weeks is scored: plain trends, the error
-# model's half-year memory for the weights, and the seed's error model (t(4), 26 weeks).
+# Declared defaults, kept until a year of weeks is scored and then unless a candidate beats
+# them by more than one standard error: plain trends, a half-year memory for the ensemble
+# weights, and the seed's error model (t(4), 26 weeks, no bias term).
 DEFAULT_POINT = PointSetting(robust=False, half_life=26.0)
 DEFAULT_TAIL = TailSetting(half_life=26.0, df=4.0, with_location=False)
 MEMBER_TAIL = DEFAULT_TAIL  # members as stand-alone models keep the declared error model
@@ -384,7 +387,8 @@ def _slot_of(monday: date, as_of: datetime) -> int:
 
 def decision_horizon(monday: date, as_of: datetime) -> int:
     """Decision index 0..4 (Mon..Fri) of ``as_of`` within the week; earlier clamps to 0
-    (Monday open), later to 4 (no new figure arrives between Friday and the close)."""
+    (Monday open), later to 4 (the last slot with a pool of its own; the forecast still reads
+    every figure published by ``as_of``)."""
     offset = (as_of.astimezone(EASTERN).date() - monday).days
     return min(max(offset, 0), DECISIONS_PER_WEEK - 1)
 

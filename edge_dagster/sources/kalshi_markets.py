@@ -199,7 +199,10 @@ class MarketHistory:
     def settlements(self, event_ticker: str, as_of: datetime) -> dict[str, tuple[str, datetime]]:
         """(result, settlement time) of the event's markets that had settled by ``as_of``."""
         markets = self.event_markets(event_ticker)
-        markets = markets[markets["settles_at"].notna() & (markets["result"] != "")]
+        # An event none of whose markets has settled has a column of naive NaT.
+        settles_at = pd.to_datetime(markets["settles_at"], utc=True)
+        markets = markets.assign(settles_at=settles_at)
+        markets = markets[settles_at.notna() & (markets["result"] != "")]
         markets = markets[markets["settles_at"] <= pd.Timestamp(as_of)]
         return {
             row.ticker: (row.result, row.settles_at.to_pydatetime())

@@ -18,10 +18,10 @@ def store_ladder(warehouse, fair: dict[int, float]) -> None:
         for strike, p in fair.items():
             conn.execute(
                 "INSERT INTO tsa_fair_values (week_monday, decision_time, event_ticker, ticker, "
-                "strike, synthetic_strike, model, fair_yes, fee_type, fee_multiplier) VALUES "
-                "('2026-04-13', ?, 'KXTSAW-26APR19', ?, ?, false, 'holiday_aligned', ?, "
-                "'quadratic', 1)",
-                [DECISION, f"KXTSAW-26APR19-A{strike / 1e6:.2f}", strike, p],
+                "strike, synthetic_strike, model, model_fair_yes, fair_yes, pool_weight, fee_type, "
+                "fee_multiplier) VALUES ('2026-04-13', ?, 'KXTSAW-26APR19', ?, ?, false, "
+                "'holiday_aligned', ?, ?, 0, 'quadratic', 1)",
+                [DECISION, f"KXTSAW-26APR19-A{strike / 1e6:.2f}", strike, p, p],
             )
 
 

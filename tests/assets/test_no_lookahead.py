@@ -13,6 +13,8 @@ from edge_dagster.assets.trading import tsa_orders
 from edge_dagster.assets.tsa_markets import tsa_market_snapshots
 from edge_dagster.assets.tsa_strategy import tsa_desired_orders, tsa_fair_values, tsa_forecasts
 from edge_dagster.core.clock import UTC, tsa_published_at
+from edge_dagster.core.pooling import PRIOR_POOL_WEIGHT, pooled_yes_probability
+from edge_dagster.core.tsa_model import PRICING_MODEL
 from edge_dagster.definitions import sql_models
 from edge_dagster.resources.kalshi import KalshiResource
 from edge_dagster.resources.warehouse import WarehouseResource
@@ -117,3 +119,35 @@ def test_the_backtest_reproduces_exactly_on_a_second_run(both_runs):
     second = dump()
     for table in tables:
         pd.testing.assert_frame_equal(first[table], second[table])
+
+
+def test_the_pricing_model_trades_on_the_pooled_value_where_a_quote_exists(both_runs):
+    full, _ = both_runs
+    rows = decided_at(
+        full,
+        "SELECT model, ticker, yes_bid, yes_ask, quote_time, model_fair_yes, fair_yes, "
+        "pool_weight FROM tsa_fair_values WHERE decision_time = ? ORDER BY model, ticker",
+    )
+    bid, ask = rows["yes_bid"].astype(float), rows["yes_ask"].astype(float)
+    pooled = (rows["model"] == PRICING_MODEL) & (bid > 0) & (ask < 1) & (ask - bid <= 0.20)
+    assert pooled.sum() >= 3  # the week's Friday bar quotes several strikes two-sided
+    assert (pd.to_datetime(rows.loc[pooled, "quote_time"], utc=True) == DECISION).all()
+    # One week in the warehouse: no settled pairs yet, so the declared prior weight, shrunk
+    # only for the spread (the bar closes at the decision: age 0).
+    expected = pooled_yes_probability(
+        rows.loc[pooled, "model_fair_yes"], bid[pooled], ask[pooled], 0.0, PRIOR_POOL_WEIGHT
+    )
+    assert rows.loc[pooled, "fair_yes"].tolist() == pytest.approx(expected.tolist(), abs=1e-12)
+    assert rows.loc[pooled, "pool_weight"].tolist() == pytest.approx(
+        (PRIOR_POOL_WEIGHT * (1 - (ask[pooled] - bid[pooled]) / 0.20)).tolist(), abs=1e-12
+    )
+    assert (rows.loc[~pooled, "fair_yes"] == rows.loc[~pooled, "model_fair_yes"]).all()
+    assert (rows.loc[~pooled, "pool_weight"] == 0).all()
+    # What the strategy wants is priced on the pooled value.
+    wanted = decided_at(full, "SELECT ticker, side, fair_value FROM desired_orders "
+                        "WHERE decision_time = ? AND action = 'buy'")  # fmt: skip
+    traded = rows[rows["model"] == PRICING_MODEL].set_index("ticker")["fair_yes"]
+    assert not wanted.empty
+    for order in wanted.itertuples(index=False):
+        yes = traded[order.ticker] if order.side == "yes" else 1 - traded[order.ticker]
+        assert float(order.fair_value) == pytest.approx(yes, abs=5e-5)

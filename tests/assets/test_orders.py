@@ -59,9 +59,9 @@ def seed_decision(
         )
         conn.execute(
             "INSERT OR IGNORE INTO tsa_fair_values (week_monday, decision_time, event_ticker, "
-            "ticker, strike, synthetic_strike, model, fair_yes, fee_type, fee_multiplier) "
-            "VALUES ('2026-04-13', ?, ?, ?, 2450000, false, 'holiday_aligned', 0.6, "
-            "'quadratic', 1)",
+            "ticker, strike, synthetic_strike, model, model_fair_yes, fair_yes, pool_weight, "
+            "fee_type, fee_multiplier) VALUES ('2026-04-13', ?, ?, ?, 2450000, false, "
+            "'holiday_aligned', 0.6, 0.6, 0, 'quadratic', 1)",
             [decision, EVENT, ticker],
         )
 

@@ -21,7 +21,7 @@ def seed_fair_value(warehouse) -> None:
     with warehouse.transaction(["tsa_fair_values"]) as conn:
         conn.execute(
             "INSERT INTO tsa_fair_values VALUES ('2026-04-13', ?, ?, ?, 2450000, false, ?, 0.6, "
-            "0.25, 0.50, ?, 'quadratic', 1)",
+            "0.6, 0, 0.25, 0.50, ?, 'quadratic', 1)",
             [DECISION, EVENT, TICKER, PRICING_MODEL, DECISION],
         )
 

@@ -10,9 +10,11 @@ from edge_dagster.core.pooling import (
     MIN_POOL_WEEKS,
     PRIOR_POOL_WEIGHT,
     market_weight,
+    poolable,
     pooled_yes_probability,
     two_sided,
     walk_forward_pool_weights,
+    walk_forward_pooled,
 )
 
 
@@ -114,3 +116,54 @@ def test_a_weeks_weight_depends_only_on_pairs_settled_before_its_decision() -> N
     first_later = pairs.index[later][:2]
     assert before[first_later].tolist() == after[first_later].tolist()
     assert before[later].tolist() != after[later].tolist()  # the flipped weeks do count later
+
+
+def _priced(weeks: int) -> pd.DataFrame:
+    """Friday pairs (horizon 5) plus, each week, a Tuesday row without a quote (horizon 1)."""
+    pairs = _pairs(weeks).assign(horizon=5)
+    tuesday = pairs.groupby("week_monday", as_index=False).first()
+    tuesday = tuesday.assign(
+        horizon=1,
+        decision_time=tuesday["decision_time"] - timedelta(days=3),
+        yes_bid=np.nan,
+        yes_ask=np.nan,
+        quote_age_hours=np.nan,
+        model_yes=0.31,
+    )
+    return pd.concat([pairs, tuesday], ignore_index=True)
+
+
+def test_the_pooled_fair_value_is_the_models_wherever_no_quote_exists() -> None:
+    priced = _priced(30)
+
+    pooled = walk_forward_pooled(priced)
+
+    unquoted = priced["horizon"] == 1
+    assert pooled.loc[unquoted, "fair_yes"].tolist() == [0.31] * 30
+    assert pooled.loc[unquoted, "pool_weight"].tolist() == [0.0] * 30
+    quoted = pooled.loc[~unquoted]
+    assert (quoted["pool_weight"] > 0).all()
+    expected = pooled_yes_probability(
+        priced.loc[~unquoted, "model_yes"], priced.loc[~unquoted, "yes_bid"],
+        priced.loc[~unquoted, "yes_ask"], 0.0,
+        walk_forward_pool_weights(priced[~unquoted]),
+    )  # fmt: skip
+    assert quoted["fair_yes"].tolist() == expected.tolist()
+
+
+def test_deleting_later_weeks_leaves_every_earlier_pooled_value_unchanged() -> None:
+    priced = _priced(60)
+    cut = date(2024, 1, 1) + timedelta(weeks=40)
+    earlier = priced["week_monday"] < cut
+
+    whole = walk_forward_pooled(priced)
+    truncated = walk_forward_pooled(priced[earlier])
+
+    pd.testing.assert_frame_equal(whole[earlier], truncated)
+    assert whole.loc[earlier & (priced["horizon"] == 5), "pool_weight"].nunique() > 1
+
+
+def test_a_quote_wider_than_the_limit_or_a_day_old_is_not_pooled() -> None:
+    assert poolable(
+        [0.10, 0.10, 0.10, 0.10], [0.30, 0.31, 0.20, 0.20], [0.0, 0.0, 23.9, 24.0]
+    ).tolist() == [True, False, True, False]
