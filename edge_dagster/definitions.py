@@ -5,6 +5,7 @@ from __future__ import annotations
 from dagster import AssetsDefinition, Definitions, in_process_executor
 
 from edge_dagster.assets.daily_report import daily_report_email
+from edge_dagster.assets.portfolio import portfolio
 from edge_dagster.assets.reporting import tsa_backtest_report
 from edge_dagster.assets.sql_models import sql_model_assets
 from edge_dagster.assets.trading import tsa_orders
@@ -68,6 +69,7 @@ PYTHON_ASSETS = [
     tsa_orders,
     tsa_backtest_report,
     daily_report_email,
+    portfolio,
     nbm_bulletins,
     nbm_peak_window_forecasts,
     observed_highs,
