@@ -8,7 +8,7 @@ from edge_dagster.assets.daily_report import daily_report_email
 from edge_dagster.assets.portfolio import portfolio
 from edge_dagster.assets.reporting import tsa_backtest_report
 from edge_dagster.assets.sql_models import sql_model_assets
-from edge_dagster.assets.trading import tsa_orders
+from edge_dagster.assets.trading import tsa_orders, tsa_orders_reconciled
 from edge_dagster.assets.tsa import (
     tsa_checkpoint_raw,
     tsa_checkpoint_raw_fresh,
@@ -95,6 +95,7 @@ ASSET_CHECKS = [
     tsa_fair_values_monotone_in_strike,
     weather_market_snapshots_fresh,
     weather_bin_probabilities_coherent,
+    tsa_orders_reconciled,
 ]
 
 

@@ -224,6 +224,18 @@ TABLE_DDL: dict[str, str] = {
             PRIMARY KEY (environment, day, strategy)
         )
     """,
+    # What the last sync of a real exchange could not reconcile with the ledger (replaced on
+    # every demo/live orders run): blocking drift stops new orders until it clears.
+    "reconciliation_drift": """
+        CREATE TABLE IF NOT EXISTS reconciliation_drift (
+            environment VARCHAR NOT NULL,
+            checked_at TIMESTAMPTZ NOT NULL,
+            kind VARCHAR NOT NULL,
+            ticker VARCHAR NOT NULL,
+            detail VARCHAR NOT NULL,
+            blocking BOOLEAN NOT NULL
+        )
+    """,
     # One row per alert cause (in the alert-state file, not the warehouse: see alerts.py). An
     # active alert is not sent again until it is cleared.
     "alert_state": """

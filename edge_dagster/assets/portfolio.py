@@ -21,7 +21,7 @@ from edge_dagster.assets.trading import tsa_orders
 from edge_dagster.core.backtest_report import markdown_table, md_image
 from edge_dagster.core.clock import EASTERN, at_eastern
 from edge_dagster.core.daily_report import EquityPoint, equity_curve_png
-from edge_dagster.core.exposure import OUTSIDE, Position, open_exposure
+from edge_dagster.core.exposure import OUTSIDE, Position, net_yes, open_exposure
 from edge_dagster.core.orders import Order
 from edge_dagster.core.portfolio import (
     ALL,
@@ -131,11 +131,7 @@ def exchange_view(ledger: Ledger, kalshi: KalshiResource) -> AccountView:
     client = kalshi.client()
     balance = client.get_balance()
     held = ledger.positions()
-    ledger_net: dict[str, int] = {}
-    for p in held:
-        ledger_net[p.ticker] = ledger_net.get(p.ticker, 0) + (
-            p.count if p.side == "yes" else -p.count
-        )
+    ledger_net = net_yes(held)
     markets = {}
     outside = []
     remote = [p for p in client.get_positions() if p.position != 0]

@@ -35,6 +35,14 @@ class Position:
     """Dollars paid for the open contracts (average buy price × count), fees excluded."""
 
 
+def net_yes(positions: Iterable[Position]) -> dict[str, int]:
+    """Net YES contracts per ticker (NO counts negative), as an exchange reports positions."""
+    net: dict[str, int] = {}
+    for p in positions:
+        net[p.ticker] = net.get(p.ticker, 0) + (p.count if p.side == "yes" else -p.count)
+    return net
+
+
 def average_cost(bought_cost: Decimal, bought: int, net: int) -> Decimal:
     """Cost of ``net`` open contracts at the average buy price (``bought_cost`` paid for
     ``bought`` contracts): without lot accounting a sale takes out the average, not a lot."""
