@@ -47,6 +47,7 @@ from edge_dagster.jobs import (
     weather_pricing_job,
 )
 from edge_dagster.loggers import console_logger
+from edge_dagster.ops.close_position import close_position_job
 from edge_dagster.resources.alerts import AlertsResource
 from edge_dagster.resources.email import EmailResource
 from edge_dagster.resources.kalshi import KalshiResource
@@ -153,6 +154,7 @@ def build_definitions(settings: Settings) -> Definitions:
             weather_pricing_job,
             weather_calibration_job,
             daily_report_job,
+            close_position_job,
         ],
         schedules=[tsa_ingest_schedule, weather_calibration_schedule, daily_report_schedule],
         sensors=[
