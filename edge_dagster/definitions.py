@@ -56,7 +56,11 @@ from edge_dagster.resources.warehouse import WarehouseResource
 from edge_dagster.schedules.reporting import daily_report_schedule
 from edge_dagster.schedules.tsa import tsa_ingest_schedule
 from edge_dagster.schedules.weather import weather_calibration_schedule
-from edge_dagster.sensors.alerts import run_failure_alert_sensor, run_success_clears_alert_sensor
+from edge_dagster.sensors.alerts import (
+    build_trading_halt_alert_sensor,
+    run_failure_alert_sensor,
+    run_success_clears_alert_sensor,
+)
 from edge_dagster.sensors.tsa import tsa_tables_sensor
 from edge_dagster.sensors.weather import nbm_cycle_sensor
 from edge_dagster.settings import EmailSettings, Settings
@@ -162,6 +166,7 @@ def build_definitions(settings: Settings) -> Definitions:
             nbm_cycle_sensor,
             run_failure_alert_sensor,
             run_success_clears_alert_sensor,
+            build_trading_halt_alert_sensor(ASSET_CHECKS),
         ],
         resources=build_resources(settings),
         # One process per run, not one per step: each step process re-imports the code location

@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 from dagster import AssetExecutionContext, Config, MaterializeResult, MetadataValue, asset
 
-from edge_dagster.assets.trading import tsa_orders
+from edge_dagster.assets.trading import recorded_marks, tsa_orders
 from edge_dagster.core.backtest_report import markdown_table, md_image
 from edge_dagster.core.clock import EASTERN, at_eastern
 from edge_dagster.core.daily_report import EquityPoint, equity_curve_png
@@ -91,19 +91,6 @@ def ledger_rows(
         CASH_COLUMNS,
     )
     return fills, cash
-
-
-def recorded_marks(conn: duckdb.DuckDBPyConnection, tickers: list[str], now: datetime) -> MarkBook:
-    if not tickers:
-        return MarkBook([])
-    slots = ", ".join("?" for _ in tickers)
-    return MarkBook(
-        conn.execute(
-            f"SELECT ticker, as_of, yes_bid, yes_ask FROM market_snapshots WHERE ticker IN "
-            f"({slots}) AND as_of <= ?",
-            [*tickers, now],
-        ).fetchall()
-    )
 
 
 def ledger_view(

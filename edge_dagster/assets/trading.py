@@ -24,8 +24,9 @@ from edge_dagster.assets.tsa_markets import (
 from edge_dagster.assets.tsa_strategy import STRATEGY, tsa_decision, tsa_desired_orders
 from edge_dagster.core.matching import FillRule, Quote
 from edge_dagster.core.orders import Order
+from edge_dagster.core.portfolio import MarkBook
 from edge_dagster.core.reconciliation import Drift
-from edge_dagster.core.risk import DEFAULT_RISK_LIMITS, RiskLimits
+from edge_dagster.core.risk import DEFAULT_RISK_LIMITS, RiskLimits, kill_switch_active
 from edge_dagster.core.strategy import StrategyConfig
 from edge_dagster.core.tickers import tsa_event_ticker
 from edge_dagster.resources.kalshi import KalshiResource
@@ -132,6 +133,34 @@ class Snapshots:
         )
 
 
+def recorded_marks(conn, tickers: list[str], now: datetime) -> MarkBook:  # noqa: ANN001
+    """The recorded quotes of ``tickers`` up to ``now``."""
+    if not tickers:
+        return MarkBook([])
+    slots = ", ".join("?" for _ in tickers)
+    return MarkBook(
+        conn.execute(
+            f"SELECT ticker, as_of, yes_bid, yes_ask FROM market_snapshots WHERE ticker IN "
+            f"({slots}) AND as_of <= ?",
+            [*tickers, now],
+        ).fetchall()
+    )
+
+
+def kill_switch_now(
+    venue: PaperVenue | KalshiVenue,
+    conn,
+    now: datetime,
+    limits: RiskLimits,  # noqa: ANN001
+) -> tuple[bool, Decimal]:
+    """Whether the strategy's daily kill switch is on at ``now``, and its P&L today (open
+    positions at their last recorded mark)."""
+    tickers = sorted({p.ticker for p in venue.ledger.positions(at=now)})
+    marks = recorded_marks(conn, tickers, now).latest(now)
+    state = venue.risk_state(STRATEGY, now, marks, ())
+    return kill_switch_active(state, limits, now), state.pnl_today
+
+
 def write_drift(conn, environment: str, at: datetime, drift: list[Drift]) -> None:  # noqa: ANN001
     """Replace the environment's ``reconciliation_drift`` rows with this sync's."""
     conn.execute("DELETE FROM reconciliation_drift WHERE environment = ?", [environment])
@@ -161,9 +190,10 @@ def _replay_paper(
     orders: list[Order],
     snapshots: Snapshots,
     now: datetime,
-) -> None:
+) -> PaperVenue:
     """Replay the weeks from scratch on the paper venue (the book is derived data), so a re-run
-    sees each decision's account exactly as it stood then and rewrites identical rows."""
+    sees each decision's account exactly as it stood then and rewrites identical rows.
+    Returns the venue, as the replay left it."""
     ledger.clear(STRATEGY, str(mondays[0]), str(mondays[-1]))
     venue = PaperVenue(ledger, config.fill_rule(), Decimal(str(config.bankroll_dollars)))
     markets = sources.kalshi_markets()
@@ -189,6 +219,7 @@ def _replay_paper(
             marks_at=snapshots.marks_at,
             limits=config.risk_limits(),
         )
+    return venue
 
 
 def _trade_on_kalshi(
@@ -214,14 +245,14 @@ def _trade_on_kalshi(
     blocking = [d.line() for d in drift if d.blocking]
     for line in blocking:
         context.log.error(f"reconciliation: {line}")
-    halted = (
+    drift_note = (
         f"reconciliation drift stops buys and cancels (exits only): {'; '.join(blocking)}"
         if blocking
         else ""
     )
     times = [(m, t) for m in mondays for t in decision_times_until(m, now)]
     if not times:
-        return report, drift, None, halted or "no decision time has passed"
+        return report, drift, None, drift_note or "no decision time has passed"
     monday, latest = max(times, key=lambda pair: pair[1])
     if not within_window(latest, now):
         reason = (
@@ -241,7 +272,7 @@ def _trade_on_kalshi(
         limits=config.risk_limits(),
         exits_only=bool(blocking),
     )
-    return report, drift, outcome, halted
+    return report, drift, outcome, drift_note
 
 
 @asset(group_name="trading", deps=[tsa_desired_orders, tsa_market_snapshots], **WEEKLY)
@@ -284,8 +315,9 @@ def tsa_orders(
         orders = orders_from_desired(desired)
         (before,) = fetch_row(conn, "SELECT count(*) FROM orders")
         if kalshi.uses_paper_venue:
-            _replay_paper(Ledger(conn, kalshi.environment), config, sources, mondays, orders,
-                          snapshots, now)  # fmt: skip
+            venue = _replay_paper(Ledger(conn, kalshi.environment), config, sources, mondays,
+                                  orders, snapshots, now)  # fmt: skip
+            halted, pnl_today = kill_switch_now(venue, conn, now, config.risk_limits())
     report, drift, outcome, not_sent = SyncReport(), [], None, ""
     if not kalshi.uses_paper_venue:
         with warehouse.get_connection() as conn:
@@ -293,6 +325,13 @@ def tsa_orders(
             report, drift, outcome, not_sent = _trade_on_kalshi(
                 context, conn, kalshi, sources.now, mondays, orders, snapshots, config
             )
+            venue = KalshiVenue(conn, Ledger(conn, kalshi.environment), kalshi.client(),
+                                sources.now)  # fmt: skip
+            halted, pnl_today = kill_switch_now(venue, conn, sources.now(), config.risk_limits())
+    if halted:
+        context.log.warning(
+            f"the daily kill switch is on: today's P&L ${float(pnl_today):,.2f}; new buys stop"
+        )
     with warehouse.get_connection() as conn:
         (after,) = fetch_row(conn, "SELECT count(*) FROM orders")
         placed, filled_orders, filled, fees_paid = fetch_row(
@@ -329,6 +368,8 @@ def tsa_orders(
             "resting_orders_kept": MetadataValue.int(outcome.kept if outcome else 0),
             "risk_cuts": MetadataValue.text("; ".join(outcome.cuts) if outcome else "none"),
             "not_sent": MetadataValue.text(not_sent or "none"),
+            "kill_switch_active": MetadataValue.bool(halted),
+            "pnl_today_usd": MetadataValue.float(round(float(pnl_today), 4)),
             "reconciliation_drift": MetadataValue.text(
                 "; ".join(d.line() for d in drift) or "none"
             ),

@@ -22,7 +22,8 @@ from decimal import Decimal
 import pytest
 from dagster import materialize
 
-from edge_dagster.assets.portfolio import ledger_rows, portfolio, recorded_marks
+from edge_dagster.assets.portfolio import ledger_rows, portfolio
+from edge_dagster.assets.trading import recorded_marks
 from edge_dagster.core.clock import EASTERN
 from edge_dagster.core.matching import Fill
 from edge_dagster.core.orders import Order
