@@ -6,6 +6,13 @@ from dagster import AssetsDefinition, Definitions, in_process_executor
 
 from edge_dagster.assets.daily_report import daily_report_email
 from edge_dagster.assets.portfolio import portfolio
+from edge_dagster.assets.raw_checks import (
+    nbm_bulletins_fresh,
+    nbm_bulletins_values_possible,
+    observed_highs_values_possible,
+    tsa_market_snapshots_values_possible,
+    weather_market_snapshots_values_possible,
+)
 from edge_dagster.assets.reporting import tsa_backtest_report
 from edge_dagster.assets.sql_models import sql_model_assets
 from edge_dagster.assets.trading import tsa_orders, tsa_orders_reconciled
@@ -101,6 +108,11 @@ ASSET_CHECKS = [
     weather_market_snapshots_fresh,
     weather_bin_probabilities_coherent,
     tsa_orders_reconciled,
+    nbm_bulletins_fresh,
+    nbm_bulletins_values_possible,
+    observed_highs_values_possible,
+    tsa_market_snapshots_values_possible,
+    weather_market_snapshots_values_possible,
 ]
 
 
