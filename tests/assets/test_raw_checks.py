@@ -13,6 +13,7 @@ from edge_dagster.assets.raw_checks import (
     weather_market_snapshots_values_possible,
 )
 from edge_dagster.resources.sources import DataSourcesResource
+from tests.assets.test_tsa_raw_checks import THURSDAY_MORNING, ingest, run_weekly_job
 
 CYCLE = datetime(2026, 4, 16, 7, tzinfo=UTC)
 GOOD_NBM = (71, 3, 67, 69, 71, 73, 75)  # mean, sd, p10 … p90
@@ -141,3 +142,16 @@ def test_crossed_or_negative_quotes_fail_the_check_of_their_own_strategy_only(wa
         False,
         {"duplicated_keys": 0, "prices_outside_0_1": 0, "crossed_books": 1, "negative_sizes": 1},
     )
+
+
+def test_an_impossible_quote_stops_the_weekly_run_before_it_prices_or_orders(
+    warehouse, monkeypatch
+):
+    ingest(warehouse, "2019-01-01", "2026-04-14")
+    quote(warehouse, "KXTSAW-26APR19-A9.99", "KXTSAW", "0.60", "0.40")  # a crossed book
+    result, materialized = run_weekly_job(warehouse, monkeypatch, THURSDAY_MORNING)
+    assert not result.success
+    failed = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert failed == ["tsa_market_snapshots_tsa_market_snapshots_values_possible"]
+    assert "tsa_market_snapshots" in materialized
+    assert not {"tsa_fair_values", "tsa_desired_orders", "tsa_orders"} & materialized
