@@ -5,9 +5,17 @@ from __future__ import annotations
 from dagster import AssetsDefinition, Definitions, in_process_executor
 
 from edge_dagster.assets.daily_report import daily_report_email
+from edge_dagster.assets.portfolio import portfolio
+from edge_dagster.assets.raw_checks import (
+    nbm_bulletins_fresh,
+    nbm_bulletins_values_possible,
+    observed_highs_values_possible,
+    tsa_market_snapshots_values_possible,
+    weather_market_snapshots_values_possible,
+)
 from edge_dagster.assets.reporting import tsa_backtest_report
 from edge_dagster.assets.sql_models import sql_model_assets
-from edge_dagster.assets.trading import tsa_orders
+from edge_dagster.assets.trading import tsa_orders, tsa_orders_reconciled
 from edge_dagster.assets.tsa import (
     tsa_checkpoint_raw,
     tsa_checkpoint_raw_fresh,
@@ -46,6 +54,7 @@ from edge_dagster.jobs import (
     weather_pricing_job,
 )
 from edge_dagster.loggers import console_logger
+from edge_dagster.ops.close_position import close_position_job
 from edge_dagster.resources.alerts import AlertsResource
 from edge_dagster.resources.email import EmailResource
 from edge_dagster.resources.kalshi import KalshiResource
@@ -58,7 +67,11 @@ from edge_dagster.schedules.tsa import (
     tsa_taker_schedule,
 )
 from edge_dagster.schedules.weather import weather_calibration_schedule
-from edge_dagster.sensors.alerts import run_failure_alert_sensor, run_success_clears_alert_sensor
+from edge_dagster.sensors.alerts import (
+    build_trading_halt_alert_sensor,
+    run_failure_alert_sensor,
+    run_success_clears_alert_sensor,
+)
 from edge_dagster.sensors.tsa import tsa_tables_sensor
 from edge_dagster.sensors.weather import nbm_cycle_sensor
 from edge_dagster.settings import EmailSettings, Settings
@@ -72,6 +85,7 @@ PYTHON_ASSETS = [
     tsa_orders,
     tsa_backtest_report,
     daily_report_email,
+    portfolio,
     nbm_bulletins,
     nbm_peak_window_forecasts,
     observed_highs,
@@ -97,6 +111,12 @@ ASSET_CHECKS = [
     tsa_fair_values_monotone_in_strike,
     weather_market_snapshots_fresh,
     weather_bin_probabilities_coherent,
+    tsa_orders_reconciled,
+    nbm_bulletins_fresh,
+    nbm_bulletins_values_possible,
+    observed_highs_values_possible,
+    tsa_market_snapshots_values_possible,
+    weather_market_snapshots_values_possible,
 ]
 
 
@@ -154,6 +174,7 @@ def build_definitions(settings: Settings) -> Definitions:
             weather_pricing_job,
             weather_calibration_job,
             daily_report_job,
+            close_position_job,
         ],
         schedules=[
             tsa_ingest_schedule,
@@ -167,6 +188,7 @@ def build_definitions(settings: Settings) -> Definitions:
             nbm_cycle_sensor,
             run_failure_alert_sensor,
             run_success_clears_alert_sensor,
+            build_trading_halt_alert_sensor(ASSET_CHECKS),
         ],
         resources=build_resources(settings),
         # One process per run, not one per step: each step process re-imports the code location

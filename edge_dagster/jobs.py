@@ -54,7 +54,7 @@ weather_calibration_job = define_asset_job(
 
 daily_report_job = define_asset_job(
     "daily_report_job",
-    selection=AssetSelection.assets("daily_report_email"),
-    description="Render the daily report from the warehouse and e-mail it (once per day and "
-    "recipient).",
+    selection=AssetSelection.assets("portfolio", "daily_report_email"),
+    description="Refresh the portfolio, then render the daily report from the warehouse and "
+    "e-mail it (once per day and recipient).",
 )

@@ -191,6 +191,54 @@ TABLE_DDL: dict[str, str] = {
             PRIMARY KEY (report_date, recipient)
         )
     """,
+    # The account's open positions as the portfolio asset last saw them (demo/live: the
+    # exchange's, attributed to our strategies through the ledger, the rest as 'outside').
+    "portfolio_positions": """
+        CREATE TABLE IF NOT EXISTS portfolio_positions (
+            environment VARCHAR NOT NULL,
+            as_of TIMESTAMPTZ NOT NULL,
+            strategy VARCHAR NOT NULL,
+            event_ticker VARCHAR NOT NULL,
+            city VARCHAR NOT NULL,
+            ticker VARCHAR NOT NULL,
+            side VARCHAR NOT NULL,
+            count INTEGER NOT NULL,
+            cost_usd DECIMAL(14, 4) NOT NULL,
+            mark_usd DECIMAL(10, 4),
+            value_usd DECIMAL(14, 4) NOT NULL,
+            unrealised_pnl_usd DECIMAL(14, 4) NOT NULL,
+            PRIMARY KEY (environment, strategy, ticker, side)
+        )
+    """,
+    # Cumulative P&L at the end of each ET day (today: as of the run), per strategy and 'all'.
+    "portfolio_daily": """
+        CREATE TABLE IF NOT EXISTS portfolio_daily (
+            environment VARCHAR NOT NULL,
+            day DATE NOT NULL,
+            strategy VARCHAR NOT NULL,
+            as_of TIMESTAMPTZ NOT NULL,
+            realised_pnl_usd DECIMAL(14, 4) NOT NULL,
+            unrealised_pnl_usd DECIMAL(14, 4) NOT NULL,
+            pnl_usd DECIMAL(14, 4) NOT NULL,
+            day_pnl_usd DECIMAL(14, 4) NOT NULL,
+            drawdown_usd DECIMAL(14, 4) NOT NULL,
+            equity_usd DECIMAL(14, 4),
+            open_positions INTEGER NOT NULL,
+            PRIMARY KEY (environment, day, strategy)
+        )
+    """,
+    # What the last sync of a real exchange could not reconcile with the ledger (replaced on
+    # every demo/live orders run): blocking drift stops new orders until it clears.
+    "reconciliation_drift": """
+        CREATE TABLE IF NOT EXISTS reconciliation_drift (
+            environment VARCHAR NOT NULL,
+            checked_at TIMESTAMPTZ NOT NULL,
+            kind VARCHAR NOT NULL,
+            ticker VARCHAR NOT NULL,
+            detail VARCHAR NOT NULL,
+            blocking BOOLEAN NOT NULL
+        )
+    """,
     # One row per alert cause (in the alert-state file, not the warehouse: see alerts.py). An
     # active alert is not sent again until it is cleared.
     "alert_state": """

@@ -31,6 +31,7 @@ materialize "TSA weekly strategy, weeks 2022-01-03 .. 2026-04-20 (one run; past 
     --select 'tsa_market_snapshots,tsa_forecasts,tsa_fair_values,tsa_desired_orders,tsa_orders' \
     --partition-range 2022-01-03...2026-04-20
 materialize "Backtest report" --select tsa_backtest_report
+materialize "Portfolio: P&L per strategy, daily P&L, drawdown, exposure" --select portfolio
 materialize "Daily report e-mail (EDGE_EMAIL_BACKEND=${EDGE_EMAIL_BACKEND:-file})" \
     --select daily_report_email
 

@@ -45,7 +45,11 @@ EXPECTED_ASSET_GRAPH = {
         "reporting",
         ["tsa_fair_values", "tsa_forecasts", "tsa_orders", "tsa_weekly"],
     ),
-    "daily_report_email": ("reporting", ["tsa_fair_values", "tsa_forecasts", "tsa_orders"]),
+    "daily_report_email": (
+        "reporting",
+        ["portfolio", "tsa_fair_values", "tsa_forecasts", "tsa_orders"],
+    ),
+    "portfolio": ("reporting", ["tsa_orders"]),
     "weather_market_snapshots": ("weather", []),
     "nbm_bulletins": ("weather_ingest", []),
     "nbm_peak_window_forecasts": ("weather_ingest", []),

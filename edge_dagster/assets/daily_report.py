@@ -11,6 +11,7 @@ from decimal import Decimal
 import duckdb
 from dagster import AssetExecutionContext, Config, Failure, MaterializeResult, MetadataValue, asset
 
+from edge_dagster.assets.portfolio import portfolio
 from edge_dagster.assets.trading import tsa_orders
 from edge_dagster.assets.tsa_strategy import tsa_fair_values, tsa_forecasts
 from edge_dagster.core.backtest_report import md_image
@@ -21,18 +22,22 @@ from edge_dagster.core.daily_report import (
     EquityPoint,
     ForecastLine,
     OrderLine,
+    Portfolio,
+    PortfolioLine,
     PositionLine,
     StrikeQuote,
+    TemperatureEdge,
     TsaWeekForecast,
     equity_curve_png,
     render_text,
     report_email,
 )
+from edge_dagster.core.portfolio import ALL
 from edge_dagster.resources.email import EmailDeliveryError, EmailResource
 from edge_dagster.resources.kalshi import KalshiResource
 from edge_dagster.resources.sources import DataSourcesResource
 from edge_dagster.resources.warehouse import DUCKDB_WRITE_POOL, WarehouseResource
-from edge_dagster.warehouse import decimal_or_none, ensure_tables
+from edge_dagster.warehouse import decimal_or_none, ensure_tables, fetch_row
 
 READ_TABLES = [
     "tsa_forecasts",
@@ -41,6 +46,8 @@ READ_TABLES = [
     "orders",
     "fills",
     "cash_ledger",
+    "portfolio_daily",
+    "portfolio_positions",
 ]
 
 LATEST_FORECAST = """
@@ -158,6 +165,75 @@ def read_book(
     return Book(orders, tuple(positions), curve)
 
 
+LATEST_OPPORTUNITIES = """
+    WITH latest AS (
+        SELECT city, climate_date, max(decision_time) AS decision_time
+        FROM weather_opportunities
+        WHERE decision_time <= $now AND climate_date >= $day GROUP BY ALL
+    )
+    SELECT o.city, o.climate_date, o.ticker, o.strategy, o.side, o.limit_price, o.fair_value,
+        o.net_edge, o.tradable, o.reason
+    FROM weather_opportunities o JOIN latest l USING (city, climate_date, decision_time)
+    ORDER BY o.city, o.climate_date, o.net_edge DESC, o.ticker
+"""
+
+
+def read_temperature(
+    conn: duckdb.DuckDBPyConnection, report_date: date, now: datetime
+) -> tuple[TemperatureEdge, ...] | None:
+    """Every contract priced at each city-day's latest decision by ``now``, for climate days
+    from the report date on; None while the temperature strategy has written no table."""
+    (exists,) = fetch_row(
+        conn,
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'weather_opportunities'",
+    )
+    if not exists:
+        return None
+    return tuple(
+        TemperatureEdge(
+            city,
+            day,
+            ticker,
+            strategy,
+            side,
+            decimal_or_none(limit),
+            float(fair),
+            float(edge),
+            bool(tradable),
+            reason or "",
+        )  # fmt: skip
+        for city, day, ticker, strategy, side, limit, fair, edge, tradable, reason in (
+            conn.execute(LATEST_OPPORTUNITIES, {"now": now, "day": report_date}).fetchall()
+        )
+    )
+
+
+def read_portfolio(
+    conn: duckdb.DuckDBPyConnection, environment: str, report_date: date
+) -> Portfolio | None:
+    """The portfolio asset's ``portfolio_daily`` rows of its latest day up to the report date
+    (the account last), and its open positions' cost per city; None before it ever ran."""
+    rows = conn.execute(
+        "SELECT day, strategy, realised_pnl_usd, unrealised_pnl_usd, pnl_usd, day_pnl_usd, "
+        "drawdown_usd, equity_usd FROM portfolio_daily WHERE environment = ? AND day = ("
+        "SELECT max(day) FROM portfolio_daily WHERE environment = ? AND day <= ?) "
+        "ORDER BY strategy = ?, strategy",
+        [environment, environment, report_date, ALL],
+    ).fetchall()
+    if not rows:
+        return None
+    cities = conn.execute(
+        "SELECT city, sum(cost_usd) FROM portfolio_positions WHERE environment = ? "
+        "GROUP BY city ORDER BY city",
+        [environment],
+    ).fetchall()
+    return Portfolio(
+        rows[0][0],
+        tuple(PortfolioLine(*row[1:]) for row in rows),
+        tuple((city, Decimal(cost)) for city, cost in cities),
+    )
+
+
 class DailyReportConfig(Config):
     report_date: str = ""
     """ISO date of the report; empty = today (ET) by the run's "now". A past date reports as
@@ -166,7 +242,7 @@ class DailyReportConfig(Config):
 
 @asset(
     group_name="reporting",
-    deps=[tsa_forecasts, tsa_fair_values, tsa_orders],
+    deps=[tsa_forecasts, tsa_fair_values, tsa_orders, portfolio],
     pool=DUCKDB_WRITE_POOL,
     kinds={"duckdb", "python"},
 )
@@ -197,8 +273,9 @@ def daily_report_email(
             environment=kalshi.environment,
             tsa_forecast=forecast,
             tsa_strikes=strikes,
-            temperature_edges=None,  # the temperature strategy is not built yet
+            temperature_edges=read_temperature(conn, report_date, as_of),
             book=read_book(conn, kalshi.environment, report_date, as_of),
+            portfolio=read_portfolio(conn, kalshi.environment, report_date),
         )
         png = equity_curve_png(report.book.equity_curve) if report.book.equity_curve else None
         message = report_email(report, png)

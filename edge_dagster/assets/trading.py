@@ -6,11 +6,13 @@ from decimal import Decimal
 
 import pandas as pd
 from dagster import (
+    AssetCheckResult,
     AssetExecutionContext,
     Config,
     MaterializeResult,
     MetadataValue,
     asset,
+    asset_check,
 )
 
 from edge_dagster.assets.tsa_markets import (
@@ -22,7 +24,9 @@ from edge_dagster.assets.tsa_markets import (
 from edge_dagster.assets.tsa_strategy import STRATEGY, tsa_decision, tsa_desired_orders
 from edge_dagster.core.matching import FillRule, Quote
 from edge_dagster.core.orders import Order
-from edge_dagster.core.risk import DEFAULT_RISK_LIMITS, RiskLimits
+from edge_dagster.core.portfolio import MarkBook
+from edge_dagster.core.reconciliation import Drift
+from edge_dagster.core.risk import DEFAULT_RISK_LIMITS, RiskLimits, kill_switch_active
 from edge_dagster.core.strategy import StrategyConfig
 from edge_dagster.core.tickers import tsa_event_ticker
 from edge_dagster.resources.kalshi import KalshiResource
@@ -38,7 +42,7 @@ from edge_dagster.trading.execution import (
 from edge_dagster.trading.kalshi_venue import KalshiVenue, SyncReport, within_window
 from edge_dagster.trading.ledger import LEDGER_TABLES, Ledger, Mark, orders_from_desired
 from edge_dagster.trading.paper_venue import PaperVenue
-from edge_dagster.warehouse import decimal_or_none, ensure_tables, fetch_row
+from edge_dagster.warehouse import decimal_or_none, ensure_tables, fetch_row, transaction
 
 INPUT_TABLES = ["desired_orders", "market_snapshots", "tsa_fair_values"]
 
@@ -68,6 +72,9 @@ class TradingConfig(Config):
     """Most an immediate-or-cancel order takes from a quote of unrecorded size."""
     quote_volume_share: float | None = None
     """Variant: also at most this share of the quoted bar's volume."""
+    block_on_outside_positions: bool = False
+    """Demo/live: a position in a market no strategy of ours trades also stops buys (it is
+    always reported and counted in exposure)."""
 
     def risk_limits(self) -> RiskLimits:
         return RiskLimits(
@@ -126,6 +133,44 @@ class Snapshots:
         )
 
 
+def recorded_marks(conn, tickers: list[str], now: datetime) -> MarkBook:  # noqa: ANN001
+    """The recorded quotes of ``tickers`` up to ``now``."""
+    if not tickers:
+        return MarkBook([])
+    slots = ", ".join("?" for _ in tickers)
+    return MarkBook(
+        conn.execute(
+            f"SELECT ticker, as_of, yes_bid, yes_ask FROM market_snapshots WHERE ticker IN "
+            f"({slots}) AND as_of <= ?",
+            [*tickers, now],
+        ).fetchall()
+    )
+
+
+def kill_switch_now(
+    venue: PaperVenue | KalshiVenue,
+    conn,
+    now: datetime,
+    limits: RiskLimits,  # noqa: ANN001
+) -> tuple[bool, Decimal]:
+    """Whether the strategy's daily kill switch is on at ``now``, and its P&L today (open
+    positions at their last recorded mark)."""
+    tickers = sorted({p.ticker for p in venue.ledger.positions(at=now)})
+    marks = recorded_marks(conn, tickers, now).latest(now)
+    state = venue.risk_state(STRATEGY, now, marks, ())
+    return kill_switch_active(state, limits, now), state.pnl_today
+
+
+def write_drift(conn, environment: str, at: datetime, drift: list[Drift]) -> None:  # noqa: ANN001
+    """Replace the environment's ``reconciliation_drift`` rows with this sync's."""
+    conn.execute("DELETE FROM reconciliation_drift WHERE environment = ?", [environment])
+    for d in drift:
+        conn.execute(
+            "INSERT INTO reconciliation_drift VALUES (?, ?, ?, ?, ?, ?)",
+            [environment, at, d.kind, d.ticker, d.detail, d.blocking],
+        )
+
+
 def _strategy_decided(conn, decision_time: datetime) -> bool:  # noqa: ANN001 - DuckDB
     """Whether the strategy has priced this decision: only then may an absent desired order
     cancel a resting one (a missing run must not read as "want nothing")."""
@@ -145,9 +190,10 @@ def _replay_paper(
     orders: list[Order],
     snapshots: Snapshots,
     now: datetime,
-) -> None:
+) -> PaperVenue:
     """Replay the weeks from scratch on the paper venue (the book is derived data), so a re-run
-    sees each decision's account exactly as it stood then and rewrites identical rows."""
+    sees each decision's account exactly as it stood then and rewrites identical rows.
+    Returns the venue, as the replay left it."""
     ledger.clear(STRATEGY, str(mondays[0]), str(mondays[-1]))
     venue = PaperVenue(ledger, config.fill_rule(), Decimal(str(config.bankroll_dollars)))
     markets = sources.kalshi_markets()
@@ -173,6 +219,7 @@ def _replay_paper(
             marks_at=snapshots.marks_at,
             limits=config.risk_limits(),
         )
+    return venue
 
 
 def _trade_on_kalshi(
@@ -183,18 +230,29 @@ def _trade_on_kalshi(
     mondays: list,
     orders: list[Order],
     snapshots: Snapshots,
-    limits: RiskLimits,
-) -> tuple[SyncReport, DecisionOutcome | None, str]:
-    """Sync from the exchange, then send the latest decision if it is at most 30 minutes old
-    on the wall clock. Returns the sync report, the decision's outcome, and why nothing was
-    sent (empty when something could be)."""
+    config: TradingConfig,
+) -> tuple[SyncReport, list[Drift], DecisionOutcome | None, str]:
+    """Sync from the exchange and reconcile, then send the latest decision if it is at most 30
+    minutes old on the wall clock — only its exits while blocking drift remains. Returns the
+    sync report, the drift, the decision's outcome, and why nothing (or only exits) was sent."""
     ledger = Ledger(conn, kalshi.environment)
     venue = KalshiVenue(conn, ledger, kalshi.client(), clock)
     report = venue.sync(recomputable=orders)
+    drift = venue.reconcile(block_on_outside_positions=config.block_on_outside_positions)
     now = clock()
+    with transaction(conn):
+        write_drift(conn, kalshi.environment, now, drift)
+    blocking = [d.line() for d in drift if d.blocking]
+    for line in blocking:
+        context.log.error(f"reconciliation: {line}")
+    drift_note = (
+        f"reconciliation drift stops buys and cancels (exits only): {'; '.join(blocking)}"
+        if blocking
+        else ""
+    )
     times = [(m, t) for m in mondays for t in decision_times_until(m, now)]
     if not times:
-        return report, None, "no decision time has passed"
+        return report, drift, None, drift_note or "no decision time has passed"
     monday, latest = max(times, key=lambda pair: pair[1])
     if not within_window(latest, now):
         reason = (
@@ -202,18 +260,19 @@ def _trade_on_kalshi(
             f"clock {now.isoformat()}: a real exchange only receives fresh decisions"
         )
         context.log.warning(reason)
-        return report, None, reason
+        return report, drift, None, reason
     if not _strategy_decided(conn, latest):
-        return report, None, f"decision {latest.isoformat()} has not been priced"
+        return report, drift, None, f"decision {latest.isoformat()} has not been priced"
     outcome = execute_decision(
         venue,
         tsa_decision(monday, latest),
         [o for o in orders if o.decision_time == latest],
         quote_at=lambda ticker: snapshots.quote_at(ticker, latest),
         marks=snapshots.marks_at(latest),
-        limits=limits,
+        limits=config.risk_limits(),
+        exits_only=bool(blocking),
     )
-    return report, outcome, ""
+    return report, drift, outcome, drift_note
 
 
 @asset(group_name="trading", deps=[tsa_desired_orders, tsa_market_snapshots], **WEEKLY)
@@ -256,16 +315,23 @@ def tsa_orders(
         orders = orders_from_desired(desired)
         (before,) = fetch_row(conn, "SELECT count(*) FROM orders")
         if kalshi.uses_paper_venue:
-            _replay_paper(Ledger(conn, kalshi.environment), config, sources, mondays, orders,
-                          snapshots, now)  # fmt: skip
-    report, outcome, not_sent = SyncReport(), None, ""
+            venue = _replay_paper(Ledger(conn, kalshi.environment), config, sources, mondays,
+                                  orders, snapshots, now)  # fmt: skip
+            halted, pnl_today = kill_switch_now(venue, conn, now, config.risk_limits())
+    report, drift, outcome, not_sent = SyncReport(), [], None, ""
     if not kalshi.uses_paper_venue:
         with warehouse.get_connection() as conn:
-            ensure_tables(conn, LEDGER_TABLES)
-            report, outcome, not_sent = _trade_on_kalshi(
-                context, conn, kalshi, sources.now, mondays, orders, snapshots,
-                config.risk_limits(),
-            )  # fmt: skip
+            ensure_tables(conn, [*LEDGER_TABLES, "reconciliation_drift"])
+            report, drift, outcome, not_sent = _trade_on_kalshi(
+                context, conn, kalshi, sources.now, mondays, orders, snapshots, config
+            )
+            venue = KalshiVenue(conn, Ledger(conn, kalshi.environment), kalshi.client(),
+                                sources.now)  # fmt: skip
+            halted, pnl_today = kill_switch_now(venue, conn, sources.now(), config.risk_limits())
+    if halted:
+        context.log.warning(
+            f"the daily kill switch is on: today's P&L ${float(pnl_today):,.2f}; new buys stop"
+        )
     with warehouse.get_connection() as conn:
         (after,) = fetch_row(conn, "SELECT count(*) FROM orders")
         placed, filled_orders, filled, fees_paid = fetch_row(
@@ -302,5 +368,43 @@ def tsa_orders(
             "resting_orders_kept": MetadataValue.int(outcome.kept if outcome else 0),
             "risk_cuts": MetadataValue.text("; ".join(outcome.cuts) if outcome else "none"),
             "not_sent": MetadataValue.text(not_sent or "none"),
+            "kill_switch_active": MetadataValue.bool(halted),
+            "pnl_today_usd": MetadataValue.float(round(float(pnl_today), 4)),
+            "reconciliation_drift": MetadataValue.text(
+                "; ".join(d.line() for d in drift) or "none"
+            ),
+            "blocking_drift": MetadataValue.int(sum(d.blocking for d in drift)),
         }
+    )
+
+
+@asset_check(asset=tsa_orders, blocking=True)
+def tsa_orders_reconciled(warehouse: WarehouseResource, kalshi: KalshiResource) -> AssetCheckResult:
+    """After the sync, the ledger agrees with the exchange: no order resting in the ledger
+    that the exchange no longer rests, no position in a market we trade that the fills do not
+    explain, no fill the ledger never booked. While it fails, the orders asset sends exits
+    only. Paper and replay pass: the ledger is the paper venue's book."""
+    if kalshi.uses_paper_venue:
+        return AssetCheckResult(
+            passed=True, metadata={"venue": MetadataValue.text("paper: the ledger is the book")}
+        )
+    with warehouse.get_connection() as conn:
+        ensure_tables(conn, ["reconciliation_drift"])
+        rows = conn.execute(
+            "SELECT kind, ticker, detail, blocking FROM reconciliation_drift "
+            "WHERE environment = ? ORDER BY NOT blocking, kind, ticker",
+            [kalshi.environment],
+        ).fetchall()
+    drift = [Drift(kind, ticker, detail, blocking) for kind, ticker, detail, blocking in rows]
+    blocking = [d for d in drift if d.blocking]
+    return AssetCheckResult(
+        passed=not blocking,
+        description="; ".join(d.line() for d in blocking) or None,
+        metadata={
+            "blocking_drift": MetadataValue.int(len(blocking)),
+            "outside_positions": MetadataValue.int(
+                sum(d.kind == "outside_position" for d in drift)
+            ),
+            "drift": MetadataValue.text("; ".join(d.line() for d in drift) or "none"),
+        },
     )

@@ -101,7 +101,7 @@ def tsa_checkpoint_raw(
     )
 
 
-def _failed_check(passed: bool, description: str, metadata: dict) -> AssetCheckResult:
+def check_result(passed: bool, description: str, metadata: dict) -> AssetCheckResult:
     return AssetCheckResult(
         passed=passed,
         severity=AssetCheckSeverity.ERROR,
@@ -120,7 +120,7 @@ def tsa_checkpoint_raw_fresh(
     expected = latest_published_travel_date(now - TSA_FRESHNESS_GRACE)
     with warehouse.transaction(["tsa_checkpoint_raw"]) as conn:
         (newest,) = fetch_row(conn, "SELECT max(travel_date) FROM tsa_checkpoint_raw")
-    return _failed_check(
+    return check_result(
         newest is not None and newest >= expected,
         f"TSA data is stale: newest travel day {newest}, but {expected} has been public for "
         f"over {TSA_FRESHNESS_GRACE} as of {now.isoformat()}; ingest it (tsa_ingest_job) or "
@@ -144,7 +144,7 @@ def tsa_checkpoint_raw_unique_dates(warehouse: WarehouseResource) -> AssetCheckR
             "HAVING count(*) > 1 ORDER BY travel_date"
         ).fetchall()
     days = [str(day) for (day,) in duplicated]
-    return _failed_check(
+    return check_result(
         not days,
         f"{len(days)} travel day(s) stored more than once, first {days[0] if days else ''}",
         {"duplicated_days": len(days), "first": ", ".join(days[:5]) or "none"},
@@ -184,7 +184,7 @@ def tsa_checkpoint_raw_values_possible(warehouse: WarehouseResource) -> AssetChe
         "times_out_of_order": disordered,
     }
     bad = {name: n for name, n in problems.items() if n}
-    return _failed_check(
+    return check_result(
         not bad,
         "impossible TSA values: "
         + ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in bad.items())

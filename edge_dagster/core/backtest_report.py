@@ -23,6 +23,7 @@ import pandas as pd
 
 from edge_dagster.core import distributions as dist
 from edge_dagster.core.pooling import two_sided
+from edge_dagster.core.portfolio import drawdown
 
 WEEKS_PER_YEAR = 52
 BOOTSTRAP_LEVEL = 0.90
@@ -126,13 +127,6 @@ def reliability(scored: pd.DataFrame, *, model: str, bins: int = 10) -> pd.DataF
     return dist.reliability_table(rows["fair_yes"], rows["outcome"], bins=bins)
 
 
-def _max_drawdown(pnl: np.ndarray) -> float:
-    """Largest fall of cumulative P&L from its running peak, the peak starting at 0 so a
-    losing first week already counts as drawdown."""
-    equity = np.concatenate([[0.0], np.cumsum(pnl)])
-    return float(np.max(np.maximum.accumulate(equity) - equity))
-
-
 def trading_summary(weekly_trading: pd.DataFrame) -> dict[str, float | int]:
     """Headline trading results; Sharpe is annualised from weekly P&L (52 weeks)."""
     frame = weekly_trading.sort_values("week_monday")
@@ -146,7 +140,7 @@ def trading_summary(weekly_trading: pd.DataFrame) -> dict[str, float | int]:
         "win_rate": int(frame["wins"].sum()) / trades if trades else 0.0,
         "weeks": len(frame),
         "sharpe": float(pnl.mean() / std * math.sqrt(WEEKS_PER_YEAR)) if std > 0 else 0.0,
-        "max_drawdown": _max_drawdown(pnl),
+        "max_drawdown": float(drawdown(list(np.cumsum(pnl))).max_drawdown),
     }
 
 

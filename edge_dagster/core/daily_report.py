@@ -20,7 +20,8 @@ from edge_dagster.core.clock import EASTERN
 from edge_dagster.core.mail import InlineImage, compose
 
 EQUITY_CURVE_CID = "equity-curve@edge-dagster"
-NOT_BUILT_YET = "Not built yet: the temperature strategy has no edges to show."
+NO_TEMPERATURE_YET = "No temperature opportunities yet."
+NO_PORTFOLIO_YET = "The portfolio has not been materialised yet (asset portfolio)."
 
 
 @dataclass(frozen=True)
@@ -64,18 +65,43 @@ class StrikeQuote:
 
 @dataclass(frozen=True)
 class TemperatureEdge:
-    """A temperature bin the strategy priced: its probability, the quote, the edge after fees
-    of the side it would buy."""
+    """One priced temperature contract at its city-day's latest decision (a row of
+    ``weather_opportunities``): the side the strategy would buy, at what limit, its fair value
+    and edge after fees, and whether it is tradable (else why not)."""
 
     city: str
-    event_date: date
+    climate_date: date
     ticker: str
-    outcome: str
-    fair_yes: float
-    yes_bid: Decimal | None
-    yes_ask: Decimal | None
+    strategy: str
     side: str
-    edge: float
+    limit_price: Decimal | None
+    fair_value: float
+    net_edge: float
+    tradable: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class PortfolioLine:
+    """One strategy's (or the whole account's) cumulative P&L on a day (``portfolio_daily``)."""
+
+    strategy: str
+    realised: Decimal
+    unrealised: Decimal
+    pnl: Decimal
+    day_pnl: Decimal
+    drawdown: Decimal
+    equity: Decimal | None
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    """The portfolio asset's view at the end of ``day``: P&L per strategy and in total, and
+    open exposure (at cost) per city."""
+
+    day: date
+    lines: tuple[PortfolioLine, ...]
+    exposure_by_city: tuple[tuple[str, Decimal], ...]
 
 
 @dataclass(frozen=True)
@@ -135,8 +161,10 @@ class DailyReport:
     tsa_forecast: TsaWeekForecast | None
     tsa_strikes: tuple[StrikeQuote, ...]
     temperature_edges: tuple[TemperatureEdge, ...] | None
-    """None while the temperature strategy is not built; () when it found nothing."""
+    """None while no temperature opportunity was ever recorded; () when none is current."""
     book: Book
+    portfolio: Portfolio | None = None
+    """None until the portfolio asset has run."""
 
     @property
     def yesterday(self) -> date:
@@ -231,26 +259,70 @@ def _strikes_section(report: DailyReport) -> Section:
 
 def _temperature_section(report: DailyReport) -> Section:
     if report.temperature_edges is None:
-        return Section("Temperature edges per city", empty=NOT_BUILT_YET)
-    edges = sorted(report.temperature_edges, key=lambda e: (e.city, e.event_date, -e.edge))
+        return Section("Temperature edges per city", empty=NO_TEMPERATURE_YET)
+    edges = sorted(report.temperature_edges,
+                   key=lambda e: (not e.tradable, e.city, e.climate_date, -e.net_edge))  # fmt: skip
+    tradable = [e for e in edges if e.tradable]
     return Section(
         "Temperature edges per city",
-        headers=("city", "day", "ticker", "outcome", "fair YES", "bid", "ask", "side", "edge"),
+        lines=(
+            f"{len(edges)} contracts priced at each city-day's latest decision, "
+            f"{len(tradable)} tradable.",
+        )
+        if edges
+        else (),
+        headers=("city", "day", "ticker", "strategy", "side", "limit", "fair", "net edge"),
         rows=tuple(
             (
                 edge.city,
-                str(edge.event_date),
+                str(edge.climate_date),
                 edge.ticker,
-                edge.outcome,
-                f"{edge.fair_yes:.3f}",
-                _price(edge.yes_bid),
-                _price(edge.yes_ask),
+                edge.strategy,
                 edge.side.upper(),
-                f"{edge.edge:+.3f}",
+                _price(edge.limit_price),
+                f"{edge.fair_value:.3f}",
+                f"{edge.net_edge:+.3f}",
             )
-            for edge in edges
+            for edge in tradable
         ),
         empty="No temperature edges today.",
+    )
+
+
+def _portfolio_section(report: DailyReport) -> Section:
+    portfolio = report.portfolio
+    if portfolio is None:
+        return Section("Portfolio", empty=NO_PORTFOLIO_YET)
+    account = next((line for line in portfolio.lines if line.equity is not None), None)
+    lines = []
+    if account is not None:
+        lines.append(
+            f"Equity at the end of {portfolio.day}: ${account.equity:,.2f}; drawdown from the "
+            f"peak {_dollars(-account.drawdown)}"
+        )
+    if portfolio.exposure_by_city:
+        lines.append(
+            "Open exposure at cost: "
+            + ", ".join(
+                f"{city or 'TSA'} ${dollars:,.2f}" for city, dollars in portfolio.exposure_by_city
+            )  # fmt: skip
+        )
+    return Section(
+        "Portfolio",
+        lines=tuple(lines),
+        headers=("strategy", "realised", "unrealised", "total", "that day", "drawdown"),
+        rows=tuple(
+            (
+                line.strategy,
+                _dollars(line.realised),
+                _dollars(line.unrealised),
+                _dollars(line.pnl),
+                _dollars(line.day_pnl),
+                _dollars(-line.drawdown),
+            )
+            for line in portfolio.lines
+        ),
+        empty="No trades yet.",
     )
 
 
@@ -325,6 +397,7 @@ def sections(report: DailyReport) -> list[Section]:
         _orders_section(report),
         _positions_section(report),
         _pnl_section(report),
+        _portfolio_section(report),
     ]
 
 

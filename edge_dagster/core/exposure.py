@@ -17,6 +17,7 @@ from decimal import Decimal
 from edge_dagster.core.orders import Order
 from edge_dagster.core.prices import Side
 
+COST_PLACES = Decimal("0.0001")
 OUTSIDE = "outside"
 """Strategy key of exposure the ledger cannot attribute to one of our strategies."""
 
@@ -32,6 +33,22 @@ class Position:
     event_ticker: str = ""
     cost: Decimal = Decimal(0)
     """Dollars paid for the open contracts (average buy price × count), fees excluded."""
+
+
+def net_yes(positions: Iterable[Position]) -> dict[str, int]:
+    """Net YES contracts per ticker (NO counts negative), as an exchange reports positions."""
+    net: dict[str, int] = {}
+    for p in positions:
+        net[p.ticker] = net.get(p.ticker, 0) + (p.count if p.side == "yes" else -p.count)
+    return net
+
+
+def average_cost(bought_cost: Decimal, bought: int, net: int) -> Decimal:
+    """Cost of ``net`` open contracts at the average buy price (``bought_cost`` paid for
+    ``bought`` contracts): without lot accounting a sale takes out the average, not a lot."""
+    if not bought:
+        return Decimal(0)
+    return (bought_cost * net / bought).quantize(COST_PLACES)
 
 
 @dataclass(frozen=True)

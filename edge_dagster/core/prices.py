@@ -16,6 +16,8 @@ Action = Literal["buy", "sell"]
 BookSide = Literal["bid", "ask"]
 PriceRange = tuple[Decimal, Decimal, Decimal]
 """One ``price_ranges`` entry of a market: (start, end, step) in dollars."""
+Mark = tuple[Decimal | None, Decimal | None]
+"""(yes_bid, yes_ask) of a market in dollars; None where that side is empty."""
 
 ONE = Decimal(1)
 LINEAR_CENT: tuple[PriceRange, ...] = ((Decimal(0), ONE, Decimal("0.01")),)
@@ -32,6 +34,15 @@ def yes_equivalent(side: Side, price: Decimal) -> Decimal:
     The map is its own inverse, so it also turns a YES price into the price of ``side``.
     """
     return price if side == "yes" else ONE - price
+
+
+def mark_value(side: Side, mark: Mark | None) -> Decimal:
+    """Mark-to-bid of one contract: what selling it now would fetch (YES at the bid, NO at
+    1 − the YES ask; 0 with no bid)."""
+    if mark is None:
+        return Decimal(0)
+    bid = mark[0] if side == "yes" else (None if mark[1] is None else ONE - mark[1])
+    return bid or Decimal(0)
 
 
 def v2_order(side: Side, action: Action, price: Decimal) -> tuple[BookSide, Decimal]:

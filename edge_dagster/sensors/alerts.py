@@ -1,16 +1,27 @@
-"""Run-failure alerts by e-mail, one per failing job until a run of it succeeds again."""
+"""Alerts by e-mail: a failed run (one per job until a run of it succeeds again), the daily kill
+switch, and a blocking check that stops orders (one per cause until it clears)."""
 
 import re
+from collections.abc import Sequence
 
 from dagster import (
+    AssetCheckKey,
+    AssetChecksDefinition,
+    AssetKey,
+    DagsterInstance,
     DagsterRun,
     DagsterRunStatus,
     DefaultSensorStatus,
     RunFailureSensorContext,
     RunStatusSensorContext,
+    SensorDefinition,
+    SensorEvaluationContext,
+    SkipReason,
     run_failure_sensor,
     run_status_sensor,
+    sensor,
 )
+from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 from dagster._utils.error import SerializableErrorInfo
 
 from edge_dagster.resources.alerts import AlertsResource
@@ -101,3 +112,87 @@ def run_success_clears_alert_sensor(
     """A successful run of a job clears its failure alert: the next failure alerts again."""
     if alerts.clear(run_alert_key(context.dagster_run)):
         context.log.info(f"cleared {run_alert_key(context.dagster_run)}")
+
+
+ORDERS_ASSET = AssetKey("tsa_orders")
+
+
+def kill_switch_alert_key(environment: str) -> str:
+    return f"kill_switch:{environment}:tsa_weekly"
+
+
+def blocking_check_alert_key(key: AssetCheckKey) -> str:
+    return f"blocking_check:{key.asset_key.to_user_string()}:{key.name}"
+
+
+def trading_halt_alerts(
+    instance: DagsterInstance, alerts: AlertsResource, check_keys: Sequence[AssetCheckKey]
+) -> tuple[list[str], list[str]]:
+    """Alert on every trading halt now in force — the orders asset's daily kill switch and
+    each blocking check whose latest evaluation failed — and clear the causes that are gone.
+    Returns the alert keys sent and cleared (a halt already alerted is not sent again)."""
+    sent, cleared = [], []
+    latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(list(check_keys))
+    for key in check_keys:
+        record = latest.get(key)
+        if record is None or record.status == AssetCheckExecutionRecordStatus.PLANNED:
+            continue
+        alert_key = blocking_check_alert_key(key)
+        if record.status == AssetCheckExecutionRecordStatus.SUCCEEDED:
+            cleared += [alert_key] if alerts.clear(alert_key) else []
+            continue
+        evaluation = record.evaluation
+        description = (evaluation.description if evaluation else None) or "(no description)"
+        body = "\n".join(
+            [
+                f"Blocking check {key.name} on {key.asset_key.to_user_string()} failed"
+                + (f" (partition {record.partition})" if record.partition else "")
+                + f" in run {record.run_id}:",
+                description,
+                "",
+                "Everything downstream of it, orders included, is stopped until it passes.",
+                "No further alert is sent for this check until it passes again.",
+            ]
+        )
+        if alerts.alert(alert_key, f"blocking check failed, orders stopped: {key.name}", body):
+            sent.append(alert_key)
+    event = instance.get_latest_materialization_event(ORDERS_ASSET)
+    materialization = event.asset_materialization if event is not None else None
+    if materialization is not None and "kill_switch_active" in materialization.metadata:
+        metadata = materialization.metadata
+        environment = str(metadata["environment"].value)
+        alert_key = kill_switch_alert_key(environment)
+        if metadata["kill_switch_active"].value:
+            pnl = metadata["pnl_today_usd"].value if "pnl_today_usd" in metadata else None
+            body = (
+                f"The daily kill switch of tsa_weekly ({environment}) is on: today's P&L is "
+                f"${pnl:,.2f}. New buys stop until the next UTC day; exits still go out.\n"
+                f"As of {metadata['as_of'].value}, run {event.run_id}.\n\n"
+                "No further alert is sent until the kill switch is off again."
+            )
+            if alerts.alert(alert_key, f"kill switch on: tsa_weekly ({environment})", body):
+                sent.append(alert_key)
+        elif alerts.clear(alert_key):
+            cleared.append(alert_key)
+    return sent, cleared
+
+
+def build_trading_halt_alert_sensor(checks: Sequence[AssetChecksDefinition]) -> SensorDefinition:
+    """The sensor that alerts on trading halts, watching the blocking ones of ``checks``."""
+    check_keys = [spec.key for c in checks for spec in c.check_specs if spec.blocking]
+
+    @sensor(
+        name="trading_halt_alert_sensor",
+        default_status=DefaultSensorStatus.RUNNING,
+        minimum_interval_seconds=60,
+    )
+    def trading_halt_alert_sensor(
+        context: SensorEvaluationContext, alerts: AlertsResource
+    ) -> SkipReason:
+        """E-mail when the kill switch fires or a blocking check stops orders; once per cause
+        until it clears."""
+        sent, cleared = trading_halt_alerts(context.instance, alerts, check_keys)
+        return SkipReason(f"alerts sent: {', '.join(sent) or 'none'}; "
+                          f"cleared: {', '.join(cleared) or 'none'}")  # fmt: skip
+
+    return trading_halt_alert_sensor

@@ -92,6 +92,7 @@ def execute_decision(
     quote_at: Callable[[str], Quote | None],
     marks: Mapping[str, Mark],
     limits: RiskLimits,
+    exits_only: bool = False,
 ) -> DecisionOutcome:
     """Make ``venue`` hold what one decision wants, each intent placed once.
 
@@ -100,16 +101,20 @@ def execute_decision(
 
     The risk check sees the account with the strategy's resting orders in the decision's events
     left out when the decision manages them (each is either kept as wanted or replaced, so
-    counting it as well would count one intent twice).
+    counting it as well would count one intent twice). ``exits_only`` (the ledger has drifted
+    from the exchange): only the decision's sells go out, and resting orders are left alone.
     """
+    if exits_only:
+        wanted = [o for o in wanted if o.action == "sell"]
     own = venue.resting_orders(decision.strategy, decision.event_tickers, decision.time)
     # This decision's own orders (a re-run), earlier decisions' when it manages them, and any
     # resting order its own orders would trade against (same market, other side of the book).
-    crossing = {(o.ticker, o.book_side) for o in wanted}
+    manages = decision.manages_resting and not exits_only
+    crossing = set() if exits_only else {(o.ticker, o.book_side) for o in wanted}
     managed = [
         o
         for o in own
-        if decision.manages_resting
+        if manages
         or o.decision_time == decision.time
         or (o.ticker, _other_book_side(o.book_side)) in crossing
     ]

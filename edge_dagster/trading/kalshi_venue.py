@@ -22,9 +22,10 @@ from decimal import Decimal
 import duckdb
 
 from edge_dagster.core.clock import LIVE_DECISION_WINDOW
-from edge_dagster.core.exposure import OUTSIDE, Exposure, Position, open_exposure
+from edge_dagster.core.exposure import OUTSIDE, Exposure, Position, net_yes, open_exposure
 from edge_dagster.core.matching import Fill, Quote
 from edge_dagster.core.orders import Order
+from edge_dagster.core.reconciliation import Drift, reconcile
 from edge_dagster.core.risk import RiskState
 from edge_dagster.kalshi import CreateOrderRequest, ExchangeOrder, KalshiClient
 from edge_dagster.trading.ledger import Ledger, Mark
@@ -207,13 +208,33 @@ class KalshiVenue:
         return {p.ticker: p.position for p in self._client.get_positions() if p.position != 0}
 
     def _unexplained_positions(self) -> tuple[str, ...]:
-        net: dict[str, int] = {}
-        for p in self.ledger.positions():
-            net[p.ticker] = net.get(p.ticker, 0) + (p.count if p.side == "yes" else -p.count)
+        net = net_yes(self.ledger.positions())
         return tuple(
             ticker
             for ticker, position in sorted(self._exchange_positions().items())
             if Decimal(net.get(ticker, 0)) != position
+        )
+
+    def reconcile(self, *, block_on_outside_positions: bool = False) -> list[Drift]:
+        """What still differs from the exchange after :meth:`sync` (``core.reconciliation``):
+        reads the exchange's resting orders and positions afresh."""
+        booked = {
+            cid: int(contracts)
+            for cid, contracts in self._conn.execute(
+                "SELECT client_order_id, sum(count) FROM fills WHERE environment = ? GROUP BY 1",
+                [self.ledger.environment],
+            ).fetchall()
+        }
+        resting_ids = {o.order_id for o in self._client.get_orders(status="resting")}
+        ledger_net = net_yes(self.ledger.positions())
+        exchange_net = {t: int(n) for t, n in self._exchange_positions().items()}
+        return reconcile(
+            self.ledger.orders(),
+            booked,
+            resting_ids,
+            ledger_net,
+            exchange_net,
+            block_on_outside_positions=block_on_outside_positions,
         )
 
     # --- decisions --------------------------------------------------------------------------
@@ -241,11 +262,7 @@ class KalshiVenue:
         equity = balance.balance + (balance.portfolio_value or Decimal(0))
         held = self.ledger.positions()
         remote = self._exchange_positions()
-        ledger_net: dict[str, int] = {}
-        for p in held:
-            ledger_net[p.ticker] = ledger_net.get(p.ticker, 0) + (
-                p.count if p.side == "yes" else -p.count
-            )
+        ledger_net = net_yes(held)
         outside = []
         for ticker, position in remote.items():
             extra = int(position) - ledger_net.get(ticker, 0)

@@ -23,19 +23,15 @@ from decimal import Decimal
 import duckdb
 import pandas as pd
 
-from edge_dagster.core.exposure import Exposure, Position, open_exposure
+from edge_dagster.core.exposure import Exposure, Position, average_cost, open_exposure
 from edge_dagster.core.matching import Fill, settlement_payout
 from edge_dagster.core.orders import OPEN_STATUSES, Order
-from edge_dagster.core.prices import ONE
+from edge_dagster.core.prices import Mark, mark_value
 from edge_dagster.warehouse import decimal_or_none, ensure_tables, fetch_row
 
 LEDGER_TABLES = ["orders", "fills", "cash_ledger"]
 END_OF_TIME = datetime(9000, 1, 1, tzinfo=UTC)
 """``at`` when a query should read everything in the tables."""
-CENTS = Decimal("0.0001")
-
-Mark = tuple[Decimal | None, Decimal | None]
-"""(yes_bid, yes_ask) of a market in dollars; None where that side is empty."""
 
 _ORDER_FIELDS = [f.name for f in fields(Order)]
 ORDER_COLUMNS = ["client_order_id", *_ORDER_FIELDS, "book_side", "yes_price", "closed_at"]
@@ -46,14 +42,6 @@ DESIRED_COLUMNS = [
     "fee_multiplier", "time_in_force", "expires_at",
 ]  # fmt: skip
 """The ``desired_orders`` columns: an :class:`Order` before any venue has seen it."""
-
-
-def mark_value(side: str, mark: Mark | None) -> Decimal:
-    """Mark-to-bid of one contract: what selling it now would fetch (0 with no bid)."""
-    if mark is None:
-        return Decimal(0)
-    bid = mark[0] if side == "yes" else (None if mark[1] is None else ONE - mark[1])
-    return bid or Decimal(0)
 
 
 def desired_rows(orders: Iterable[Order]) -> pd.DataFrame:
@@ -378,7 +366,7 @@ class Ledger:
         ).fetchall()
         positions = []
         for strategy_, ticker, side, event, net, bought, bought_cost in rows:
-            cost = (Decimal(bought_cost) * net / bought).quantize(CENTS) if bought else Decimal(0)
+            cost = average_cost(Decimal(bought_cost), int(bought), int(net))
             positions.append(Position(strategy_, ticker, side, int(net), event or "", cost))
         return positions
 

@@ -10,7 +10,13 @@ import duckdb
 import pytest
 from dagster import materialize
 
-from edge_dagster.assets.daily_report import daily_report_email, read_book
+from edge_dagster.assets.daily_report import (
+    daily_report_email,
+    read_book,
+    read_portfolio,
+    read_temperature,
+)
+from edge_dagster.assets.portfolio import portfolio
 from edge_dagster.core.clock import EASTERN
 from edge_dagster.core.daily_report import EquityPoint, PositionLine
 from edge_dagster.core.tsa_model import PRICING_MODEL
@@ -20,6 +26,7 @@ from edge_dagster.resources.warehouse import WarehouseResource
 from edge_dagster.settings import DEFAULT_REPLAY_DIR
 from edge_dagster.warehouse import ensure_tables
 from tests.assets.test_no_lookahead import run_pipeline
+from tests.assets.test_portfolio import NOW, write_ledger
 from tests.conftest import replay_sources
 
 THURSDAY = "2026-04-16T10:00:00-04:00"
@@ -236,3 +243,55 @@ def test_a_recipient_the_server_refuses_is_retried_alone_on_the_next_run(
     monkeypatch.setenv("EDGE_SMTP_PASSWORD", smtp_server.password)
     assert send_report(warehouse, smtp)["sent_to"] == "a@edge.example"
     assert [to for to, _ in smtp_server.messages] == [["a@edge.example"]]
+
+
+OPPORTUNITIES = """
+    CREATE TABLE weather_opportunities AS SELECT * FROM (VALUES
+        (TIMESTAMPTZ '2026-04-16 08:10-04', 'NY', DATE '2026-04-16', 'KXHIGHNY-26APR16',
+         'KXHIGHNY-26APR16-B62.5', 'weather-single', '', 'yes', 0.30, 0.36, 0.04, 62.1, 2.0,
+         'emos', 'f1', true, ''),
+        (TIMESTAMPTZ '2026-04-16 09:10-04', 'NY', DATE '2026-04-16', 'KXHIGHNY-26APR16',
+         'KXHIGHNY-26APR16-B62.5', 'weather-single', '', 'yes', 0.31, 0.35, 0.03, 62.3, 2.0,
+         'emos', 'f1', true, ''),
+        (TIMESTAMPTZ '2026-04-16 09:10-04', 'NY', DATE '2026-04-16', 'KXHIGHNY-26APR16',
+         'KXHIGHNY-26APR16-B64.5', 'weather-single', '', 'no', NULL, 0.80, -0.01, 62.3, 2.0,
+         'emos', 'f1', false, 'edge below threshold'),
+        (TIMESTAMPTZ '2026-04-15 09:10-04', 'NY', DATE '2026-04-15', 'KXHIGHNY-26APR15',
+         'KXHIGHNY-26APR15-B60.5', 'weather-single', '', 'yes', 0.20, 0.30, 0.08, 60.0, 2.0,
+         'emos', 'f1', true, ''),
+        (TIMESTAMPTZ '2026-04-16 11:10-04', 'CHI', DATE '2026-04-16', 'KXHIGHCHI-26APR16',
+         'KXHIGHCHI-26APR16-B55.5', 'weather-single', '', 'yes', 0.20, 0.30, 0.08, 55.0, 2.0,
+         'emos', 'f1', true, '')
+    ) t(decision_time, city, climate_date, event_ticker, ticker, strategy, bracket_id, side,
+        limit_price, fair_value, net_edge, mu, sigma, pricing_model, fit_id, tradable, reason)
+"""
+
+
+def test_temperature_edges_come_from_each_city_days_latest_decision_by_now():
+    conn = duckdb.connect(":memory:")
+    assert read_temperature(conn, date(2026, 4, 16), et(16, 10)) is None  # no table yet
+    conn.execute(OPPORTUNITIES)
+    edges = read_temperature(conn, date(2026, 4, 16), et(16, 10))
+    # NY's 09:10 decision (not 08:10, not yesterday's day); CHI decides only at 11:10
+    assert [(e.ticker, e.limit_price, e.net_edge, e.tradable) for e in edges] == [
+        ("KXHIGHNY-26APR16-B62.5", Decimal("0.3100"), 0.03, True),
+        ("KXHIGHNY-26APR16-B64.5", None, -0.01, False),
+    ]
+
+
+def test_the_portfolio_section_reads_the_portfolio_tables(warehouse):
+    with warehouse.transaction(["orders", "fills", "cash_ledger", "market_snapshots"]) as conn:
+        write_ledger(conn)
+    resources = {"warehouse": warehouse, "sources": replay_sources(NOW.isoformat()),
+                 "kalshi": KalshiResource()}  # fmt: skip
+    assert materialize([portfolio], resources=resources).success
+    with warehouse.get_connection() as conn:
+        assert read_portfolio(conn, "demo", date(2026, 4, 16)) is None  # another environment
+        book = read_portfolio(conn, "replay", date(2026, 4, 15))
+    assert book.day == date(2026, 4, 15)
+    assert [(line.strategy, line.pnl, line.equity) for line in book.lines] == [
+        ("tsa_weekly", Decimal("-1.4500"), None),
+        ("weather-single", Decimal("-0.5000"), None),
+        ("all", Decimal("-1.9500"), Decimal("998.0500")),
+    ]
+    assert book.exposure_by_city == (("NY", Decimal("1.5000")),)

@@ -244,7 +244,8 @@ def test_an_order_the_exchange_accepted_before_a_crash_is_adopted_and_replaced_n
     cancels it by the usual rule, because Thursday wants another price."""
     seed_decision(warehouse, WEDNESDAY, "0.45")
     demo_exchange.disconnect_next("POST", ORDER_PATH, apply_first=True)
-    demo_exchange.fail_next("GET", "/portfolio/orders", 403, skip=1)  # after the sync's listing
+    # after the sync's listing and the reconciliation's
+    demo_exchange.fail_next("GET", "/portfolio/orders", 403, skip=2)
     assert not run_demo(warehouse, demo_exchange, "2026-04-15T09:20:00-04:00")
     assert [o.status for o in demo_exchange.orders.values()] == ["resting"]
     assert demo_orders(warehouse) == [(WEDNESDAY, Decimal("0.4500"), 10, 0, "pending", "")]

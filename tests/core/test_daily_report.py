@@ -7,12 +7,15 @@ from decimal import Decimal
 from edge_dagster.core.clock import EASTERN
 from edge_dagster.core.daily_report import (
     EQUITY_CURVE_CID,
-    NOT_BUILT_YET,
+    NO_PORTFOLIO_YET,
+    NO_TEMPERATURE_YET,
     Book,
     DailyReport,
     EquityPoint,
     ForecastLine,
     OrderLine,
+    Portfolio,
+    PortfolioLine,
     PositionLine,
     StrikeQuote,
     TemperatureEdge,
@@ -84,7 +87,7 @@ def test_the_text_report_has_every_section_with_exact_rows():
         ),
         "KXTSAW-26APR19-A2.45  2,450,000     0.631  0.84  0.85      -0.214",
         "KXTSAW-26APR19-A2.50  2,500,000     0.132     —  0.37           —",
-        f"Temperature edges per city\n==========================\n{NOT_BUILT_YET}",
+        f"Temperature edges per city\n==========================\n{NO_TEMPERATURE_YET}",
         "Orders proposed today (paper: filled on the paper book, nothing sent to Kalshi)",
         "2026-04-16 09:15 ET  tsa_weekly  KXTSAW-26APR19-A2.50  buy 40 NO   0.62  10/40   resting",
         "tsa_weekly  KXTSAW-26APR19-A2.50  NO          100       0.21  0.63     +$42.00",
@@ -92,6 +95,7 @@ def test_the_text_report_has_every_section_with_exact_rows():
         "Yesterday (2026-04-15): -$7.63",
         "Cumulative through 2026-04-15: +$4.87 (cash plus open positions at their mark)",
         "Open positions now, unrealised: +$42.00 (1 without a quote, not counted)",
+        f"Portfolio\n=========\n{NO_PORTFOLIO_YET}",
     ]
     positions = [text.index(block) for block in expected_blocks]
     assert positions == sorted(positions)
@@ -118,20 +122,43 @@ def test_real_orders_are_called_placed_and_an_empty_book_says_so():
     assert "equity curve" not in text
 
 
-def test_temperature_edges_are_listed_per_city_once_the_strategy_has_some():
-    edge = TemperatureEdge("CHI", date(2026, 4, 16), "KXHIGHCHI-26APR16-B61.5", "61–62°F", 0.31,
-                           Decimal("0.22"), Decimal("0.24"), "yes", 0.052)  # fmt: skip
-    text = render_text(replace(REPORT, temperature_edges=(edge,)))
+def test_tradable_temperature_edges_are_listed_per_city_with_the_count_priced():
+    edges = (
+        TemperatureEdge("CHI", date(2026, 4, 16), "KXHIGHCHI-26APR16-B61.5", "weather-single",
+                        "yes", Decimal("0.24"), 0.31, 0.052, True, ""),
+        TemperatureEdge("CHI", date(2026, 4, 16), "KXHIGHCHI-26APR16-B63.5", "weather-single",
+                        "no", None, 0.70, -0.010, False, "edge below threshold"),
+    )  # fmt: skip
+    text = render_text(replace(REPORT, temperature_edges=edges))
+    assert "2 contracts priced at each city-day's latest decision, 1 tradable." in text
     assert (
-        "CHI   2026-04-16  KXHIGHCHI-26APR16-B61.5  61–62°F     0.310  0.22  0.24  YES   +0.052"
-        in (text)
+        "CHI   2026-04-16  KXHIGHCHI-26APR16-B61.5  weather-single  YES    0.24  0.310    +0.052"
+        in text
     )
+    assert "B63.5" not in text
     assert "No temperature edges today." in render_text(replace(REPORT, temperature_edges=()))
+
+
+def test_the_portfolio_section_shows_pnl_per_strategy_equity_drawdown_and_city_exposure():
+    d = Decimal
+    portfolio = Portfolio(
+        date(2026, 4, 16),
+        (
+            PortfolioLine("tsa_weekly", d("-1.45"), d("0"), d("-1.45"), d("0"), d("2.38"), None),
+            PortfolioLine("all", d("-1.45"), d("0"), d("-1.45"), d("0.50"), d("2.80"),
+                          d("998.55")),
+        ),
+        (("", d("4.50")), ("NY", d("1.50"))),
+    )  # fmt: skip
+    text = render_text(replace(REPORT, portfolio=portfolio))
+    assert "Equity at the end of 2026-04-16: $998.55; drawdown from the peak -$2.80" in text
+    assert "Open exposure at cost: TSA $4.50, NY $1.50" in text
+    assert "all           -$1.45      +$0.00  -$1.45    +$0.50    -$2.80" in text
 
 
 def test_the_html_report_shows_tables_escaped_and_the_inline_plot():
     page = render_html(REPORT, EQUITY_CURVE_CID)
-    assert page.count("<table") == 4  # forecast, strikes, orders, positions
+    assert page.count("<table") == 4  # forecast, strikes, orders, positions (no portfolio yet)
     assert "<h3>P&amp;L</h3>" in page
     assert f'<img src="cid:{EQUITY_CURVE_CID}"' in page
     assert "<img" not in render_html(REPORT, None)
