@@ -36,6 +36,7 @@ from edge_dagster.assets.weather_models import (
     weather_bin_probabilities_coherent,
     weather_calibration,
 )
+from edge_dagster.assets.weather_strategy import weather_opportunities, weather_orders
 from edge_dagster.errors import install_excepthook
 from edge_dagster.jobs import (
     daily_report_job,
@@ -74,6 +75,8 @@ PYTHON_ASSETS = [
     weather_market_snapshots,
     weather_calibration,
     weather_bin_probabilities,
+    weather_opportunities,
+    weather_orders,
 ]
 PYTHON_TABLES = [key.to_user_string() for asset in PYTHON_ASSETS for key in asset.keys]
 """The tables Python assets write; SQL models may ``ref`` them."""
