@@ -16,7 +16,8 @@ Prints per city: CRPS and Brier of our bin probabilities and Brier of the market
 the same bins (each event's first priced decision), reliability; and per city and strategy tag:
 orders, fills, contracts, fees, P&L after fees and the maximum drawdown of its cumulative P&L.
 
-    .venv/bin/python -m benchmarks.weather_backtest [--first 'AUS|2023-12-24' --last 'NY|2025-02-28']
+    .venv/bin/python -m benchmarks.weather_backtest \
+        [--first 'AUS|2023-12-24' --last 'NY|2025-02-28']
 """
 
 from __future__ import annotations
