@@ -54,7 +54,7 @@ from edge_dagster.resources.sources import DataSourcesResource
 from edge_dagster.resources.warehouse import WarehouseResource
 from edge_dagster.schedules.reporting import daily_report_schedule
 from edge_dagster.schedules.tsa import tsa_ingest_schedule
-from edge_dagster.schedules.weather import weather_calibration_schedule
+from edge_dagster.schedules.weather import weather_calibration_schedule, weather_trading_schedule
 from edge_dagster.sensors.alerts import run_failure_alert_sensor, run_success_clears_alert_sensor
 from edge_dagster.sensors.tsa import tsa_tables_sensor
 from edge_dagster.sensors.weather import nbm_cycle_sensor
@@ -154,7 +154,12 @@ def build_definitions(settings: Settings) -> Definitions:
             weather_calibration_job,
             daily_report_job,
         ],
-        schedules=[tsa_ingest_schedule, weather_calibration_schedule, daily_report_schedule],
+        schedules=[
+            tsa_ingest_schedule,
+            weather_calibration_schedule,
+            weather_trading_schedule,
+            daily_report_schedule,
+        ],
         sensors=[
             tsa_tables_sensor,
             nbm_cycle_sensor,

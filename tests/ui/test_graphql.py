@@ -61,6 +61,7 @@ def test_schedules_and_sensors_are_served_running(served_slice):
     assert {s["name"]: s["scheduleState"]["status"] for s in location["schedules"]} == {
         "tsa_ingest_schedule": "RUNNING",
         "weather_calibration_schedule": "RUNNING",
+        "weather_trading_schedule": "RUNNING",
         "daily_report_schedule": "RUNNING",
     }
     assert {s["name"]: s["sensorState"]["status"] for s in location["sensors"]} == {
