@@ -14,6 +14,7 @@ settles at 75 (B74.5 YES).
 from __future__ import annotations
 
 import gzip
+from datetime import datetime
 from decimal import Decimal as D
 
 import pandas as pd
@@ -30,8 +31,10 @@ from edge_dagster.assets.weather_models import weather_bin_probabilities, weathe
 from edge_dagster.assets.weather_strategy import weather_opportunities, weather_orders
 from edge_dagster.core.clock import UTC
 from edge_dagster.resources.kalshi import KalshiResource
+from tests.assets.test_orders import ORDER_PATH
 from tests.assets.test_weather_pipeline import EVENT, SQL, replay_2026  # noqa: F401 - fixture
 from tests.conftest import replay_sources
+from tests.support.clock import FrozenWallClockSources
 
 QUOTES = {"T72": (24, 26), "B72.5": (17, 20), "B74.5": (18, 20), "B76.5": (14, 16),
           "B78.5": (12, 15), "T79": (5, 8)}  # fmt: skip
@@ -133,3 +136,94 @@ def test_a_bulletin_becomes_paper_orders_that_fill_after_they_exist_and_settle(
     ]  # fmt: skip
     # 75 °F: B74.5 YES and T72 NO win. 5 − 1.06 − 1.70 + (25 − 19 − 0.32) = 7.92
     assert cash == D("7.92")
+
+
+TICKER = f"{EVENT}-B76.5"
+DECISION = datetime(2026, 9, 28, 14, 30, tzinfo=UTC)  # the 13Z cycle + 90 min
+
+
+def _seed_demo_decision(warehouse) -> None:  # noqa: ANN001
+    """A priced decision written directly, as ``weather_opportunities`` leaves it: one bracket
+    leg's intent, its market snapshot and its opportunity row."""
+    with warehouse.transaction(
+        ["desired_orders", "market_snapshots", "weather_opportunities"]
+    ) as conn:
+        conn.execute(
+            "INSERT INTO desired_orders (strategy, partition_key, decision_time, tag, bracket_id, "
+            "event_ticker, ticker, side, action, limit_price, count, fair_value, edge, fee_type, "
+            "fee_multiplier, time_in_force, expires_at) VALUES ('weather', 'CHI|2026-09-29', ?, "
+            "'weather-bracket', 'b', ?, ?, 'yes', 'buy', 0.16, 22, 0.231, 0.062, 'quadratic', 1, "
+            "'good_till_canceled', ?)",
+            [DECISION, EVENT, TICKER, datetime(2026, 9, 30, 5, 59, tzinfo=UTC)],
+        )
+        conn.execute(
+            "INSERT INTO market_snapshots (ticker, as_of, source, series_ticker, event_ticker, "
+            "strike_type, floor_strike, cap_strike, status, yes_bid, yes_ask, close_time, result, "
+            "fee_type, fee_multiplier) VALUES (?, ?, 'test', 'KXHIGHCHI', ?, 'between', 76, 77, "
+            "'active', 0.14, 0.16, ?, '', 'quadratic', 1)",
+            [TICKER, DECISION, EVENT, datetime(2026, 9, 30, 5, 59, tzinfo=UTC)],
+        )
+        conn.execute(
+            "INSERT INTO weather_opportunities VALUES (?, 'CHI', '2026-09-29', ?, ?, "
+            "'weather-bracket', 'b', 'yes', 0.16, 22, 0.231, 0.062, 75, 3, 'emos_nbp_txn', "
+            "'emos_nbp_txn:CHI:2026-09-28', true, '')",
+            [DECISION, EVENT, TICKER],
+        )
+
+
+def _demo_run(warehouse, exchange, wall_time: str):  # noqa: ANN001, ANN202
+    return materialize(
+        [weather_orders],
+        partition_key="CHI|2026-09-29",
+        resources={
+            "warehouse": warehouse,
+            "sources": FrozenWallClockSources(deployment="demo", wall_time=wall_time),
+            "kalshi": KalshiResource(deployment="demo", api_base=exchange.base_url),
+        },
+        raise_on_error=False,
+    )
+
+
+@pytest.fixture
+def weather_exchange(kalshi_exchange):  # noqa: ANN001, ANN201
+    kalshi_exchange.add_series("KXHIGHCHI")
+    kalshi_exchange.add_event(EVENT, "KXHIGHCHI")
+    kalshi_exchange.add_market(TICKER, EVENT)
+    return kalshi_exchange
+
+
+def test_a_fresh_weather_decision_reaches_the_demo_exchange_once(warehouse, weather_exchange):  # noqa: ANN001
+    _seed_demo_decision(warehouse)
+    assert _demo_run(warehouse, weather_exchange, "2026-09-28T14:40:00Z").success
+    assert _demo_run(warehouse, weather_exchange, "2026-09-28T14:45:00Z").success
+    assert len(weather_exchange.requests_to("POST", ORDER_PATH)) == 1
+    with warehouse.get_connection() as conn:
+        rows = conn.execute(
+            "SELECT environment, ticker, tag, book_side, yes_price, count, status FROM orders"
+        ).fetchall()
+    assert rows == [("demo", TICKER, "weather-bracket", "bid", D("0.16"), 22, "resting")]
+
+
+def test_a_stale_weather_decision_never_reaches_a_real_exchange(warehouse, weather_exchange):  # noqa: ANN001
+    _seed_demo_decision(warehouse)
+    result = _demo_run(warehouse, weather_exchange, "2026-09-28T15:05:00Z")
+    assert weather_exchange.requests_to("POST", ORDER_PATH) == []
+    (materialization,) = result.asset_materializations_for_node("weather_orders")
+    assert (
+        "more than 30 minutes before the wall clock" in materialization.metadata["not_sent"].value
+    )
+
+
+def test_replay_data_with_a_demo_venue_refuses_to_run(warehouse, weather_exchange):  # noqa: ANN001
+    result = materialize(
+        [weather_orders],
+        partition_key="CHI|2026-09-29",
+        resources={
+            "warehouse": warehouse,
+            "sources": replay_sources("2026-09-28T14:40:00Z"),
+            "kalshi": KalshiResource(deployment="demo", api_base=weather_exchange.base_url),
+        },
+        raise_on_error=False,
+    )
+    assert not result.success
+    assert weather_exchange.requests == []
