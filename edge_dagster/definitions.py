@@ -44,6 +44,7 @@ from edge_dagster.assets.weather_models import (
     weather_bin_probabilities_coherent,
     weather_calibration,
 )
+from edge_dagster.assets.weather_strategy import weather_opportunities, weather_orders
 from edge_dagster.errors import install_excepthook
 from edge_dagster.jobs import (
     daily_report_job,
@@ -66,7 +67,7 @@ from edge_dagster.schedules.tsa import (
     tsa_ingest_schedule,
     tsa_taker_schedule,
 )
-from edge_dagster.schedules.weather import weather_calibration_schedule
+from edge_dagster.schedules.weather import weather_calibration_schedule, weather_trading_schedule
 from edge_dagster.sensors.alerts import (
     build_trading_halt_alert_sensor,
     run_failure_alert_sensor,
@@ -92,6 +93,8 @@ PYTHON_ASSETS = [
     weather_market_snapshots,
     weather_calibration,
     weather_bin_probabilities,
+    weather_opportunities,
+    weather_orders,
 ]
 PYTHON_TABLES = [key.to_user_string() for asset in PYTHON_ASSETS for key in asset.keys]
 """The tables Python assets write; SQL models may ``ref`` them."""
@@ -181,6 +184,7 @@ def build_definitions(settings: Settings) -> Definitions:
             tsa_decision_schedule,
             tsa_taker_schedule,
             weather_calibration_schedule,
+            weather_trading_schedule,
             daily_report_schedule,
         ],
         sensors=[

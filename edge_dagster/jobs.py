@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dagster import AssetSelection, define_asset_job
 
+WEATHER_STRATEGY_ASSETS = ("weather_opportunities", "weather_orders")
+"""The temperature strategy's assets in the stage groups ``pricing`` and ``trading``: city ×
+date partitioned, so never part of a weekly TSA run."""
+
 tsa_ingest_job = define_asset_job(
     "tsa_ingest_job",
     selection=AssetSelection.assets("tsa_checkpoint_raw"),
@@ -20,7 +24,10 @@ tsa_tables_job = define_asset_job(
 # failed blocking check stops tsa_daily, and with it the forecasts, fair values and orders.
 tsa_weekly_job = define_asset_job(
     "tsa_weekly_job",
-    selection=AssetSelection.groups("markets", "forecast", "pricing", "trading")
+    selection=(
+        AssetSelection.groups("markets", "forecast", "pricing", "trading")
+        - AssetSelection.assets(*WEATHER_STRATEGY_ASSETS)
+    )
     | AssetSelection.assets("tsa_daily")
     | AssetSelection.checks_for_assets("tsa_checkpoint_raw"),
     description=(
@@ -37,10 +44,11 @@ weather_pricing_job = define_asset_job(
         "stg_nbm_daily_high",
         "weather_market_snapshots",
         "weather_bin_probabilities",
+        *WEATHER_STRATEGY_ASSETS,
     ),  # fmt: skip
     description=(
         "A new NBM cycle for every open city-day event, in one run: read the bulletin once, "
-        "snapshot the markets, price every bin."
+        "snapshot the markets, price every bin, rank the opportunities, send the orders."
     ),
 )
 

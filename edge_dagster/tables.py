@@ -402,6 +402,30 @@ TABLE_DDL: dict[str, str] = {
             PRIMARY KEY (ticker, decision_time, model)
         )
     """,
+    # Every market of a city-day at each decision, single and bracket, with its net edge.
+    "weather_opportunities": """
+        CREATE TABLE IF NOT EXISTS weather_opportunities (
+            decision_time TIMESTAMPTZ NOT NULL,
+            city VARCHAR NOT NULL,
+            climate_date DATE NOT NULL,
+            event_ticker VARCHAR NOT NULL,
+            ticker VARCHAR NOT NULL,
+            strategy VARCHAR NOT NULL,
+            bracket_id VARCHAR NOT NULL,
+            side VARCHAR NOT NULL,
+            limit_price DECIMAL(10, 4),
+            count INTEGER NOT NULL,
+            fair_value DECIMAL(10, 6) NOT NULL,
+            net_edge DECIMAL(10, 6),
+            mu DOUBLE NOT NULL,
+            sigma DOUBLE NOT NULL,
+            pricing_model VARCHAR NOT NULL,
+            fit_id VARCHAR NOT NULL,
+            tradable BOOLEAN NOT NULL,
+            reason VARCHAR NOT NULL,
+            PRIMARY KEY (decision_time, ticker, strategy, side)
+        )
+    """,
 }
 
 # Columns added after a table first shipped: applied to older warehouse files on first use.

@@ -22,7 +22,7 @@ from edge_dagster.schedules.tsa import (
     tsa_ingest_schedule,
     tsa_taker_schedule,
 )
-from edge_dagster.schedules.weather import weather_calibration_schedule
+from edge_dagster.schedules.weather import weather_calibration_schedule, weather_trading_schedule
 from edge_dagster.sensors.alerts import run_failure_alert_sensor, run_success_clears_alert_sensor
 from edge_dagster.sensors.tsa import tsa_tables_sensor
 from edge_dagster.sensors.weather import latest_cycles, nbm_cycle_sensor
@@ -70,6 +70,8 @@ EXPECTED_ASSET_GRAPH = {
             "weather_market_snapshots",
         ],
     ),
+    "weather_opportunities": ("pricing", ["weather_bin_probabilities", "weather_market_snapshots"]),
+    "weather_orders": ("trading", ["weather_market_snapshots", "weather_opportunities"]),
 }
 
 
@@ -221,6 +223,20 @@ def test_the_daily_calibration_covers_every_city_after_the_last_cli(monkeypatch)
     )
 
 
+def test_the_weather_strategy_runs_every_30_minutes_over_every_open_event(monkeypatch):
+    monkeypatch.setenv("EDGE_DEPLOYMENT", "paper")
+    assert weather_trading_schedule.cron_schedule == "*/30 * * * *"
+    tick = datetime(2026, 9, 29, 3, 30, tzinfo=UTC)  # 23:30 EDT: the 28th everywhere
+    (request,) = weather_trading_schedule.evaluate_tick(
+        build_schedule_context(scheduled_execution_time=tick)
+    ).run_requests
+    assert request.run_key == "weather_trading_20260929T0330"
+    assert (request.partition_key_range.start, request.partition_key_range.end) == (
+        "AUS|2026-09-28",
+        "PHIL|2026-09-29",
+    )
+
+
 def test_a_new_nbm_cycle_prices_every_open_event_in_one_run(monkeypatch, tmp_path):
     monkeypatch.setenv("EDGE_DEPLOYMENT", "paper")
     monkeypatch.setenv("NBM_BASE_URL", str(tmp_path))  # a folder laid out like the mirror
@@ -246,3 +262,4 @@ def test_weather_automation_skips_in_replay_mode(monkeypatch):
     assert "replay" in nbm_cycle_sensor.evaluate_tick(build_sensor_context()).skip_message
     tick = build_schedule_context(scheduled_execution_time=datetime(2026, 9, 29, 15, 5))
     assert "replay" in weather_calibration_schedule.evaluate_tick(tick).skip_message
+    assert "replay" in weather_trading_schedule.evaluate_tick(tick).skip_message

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from edge_dagster.core.clock import EASTERN, UTC
+from edge_dagster.core.matching import Candle
 from edge_dagster.sources.kalshi_markets import SNAPSHOT_COLUMNS
 
 WEATHER_DIR = "weather"
@@ -80,6 +81,10 @@ class Settlement:
 
 def _price(dollars: float) -> Decimal:
     return Decimal(str(round(float(dollars), 2)))
+
+
+def _optional_price(dollars: float) -> Decimal | None:
+    return None if pd.isna(dollars) else _price(dollars)
 
 
 def _at_eastern(day: date, wall: time) -> pd.Timestamp:
@@ -260,6 +265,31 @@ class ReplayWeatherMarkets:
         """The 15-minute bars of ``tickers`` as ``BAR_COLUMNS``, by ticker and start."""
         rows = [self._bar_rows[t] for t in dict.fromkeys(tickers) if t in self._bar_rows]
         return pd.concat([self._bars.iloc[r] for r in rows]) if rows else self._bars.iloc[:0]
+
+    def candles_between(
+        self, tickers: Iterable[str], after: datetime, until: datetime
+    ) -> dict[str, list[Candle]]:
+        """The bars of ``tickers`` ending in ``(after, until]`` as the fill rule reads them:
+        trade extremes, volume and the taker-side prints (no quotes were recorded)."""
+        bars = self.bars(tickers)
+        bars = bars[
+            (bars["bar_end"] > pd.Timestamp(after)) & (bars["bar_end"] <= pd.Timestamp(until))
+        ]
+        found: dict[str, list[Candle]] = {}
+        for row in bars.itertuples(index=False):
+            found.setdefault(row.ticker, []).append(
+                Candle(
+                    start=row.bar_start.to_pydatetime(),
+                    end=row.bar_end.to_pydatetime(),
+                    trade_low=_price(row.low),
+                    trade_high=_price(row.high),
+                    volume=int(row.volume),
+                    yes_taker_volume=int(row.yes_taker_volume),
+                    yes_taker_min_price=_optional_price(row.yes_taker_min_price),
+                    no_taker_max_price=_optional_price(row.no_taker_max_price),
+                )
+            )
+        return found
 
     def event_snapshot(self, event_ticker: str, as_of: datetime) -> pd.DataFrame:
         """The event's markets open at ``as_of`` with the quote the trades imply, as

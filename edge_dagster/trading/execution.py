@@ -200,3 +200,52 @@ def replay_week(
         venue.advance(candles_between(week.tickers, previous, now), now)
     venue.settle(settlements(now))
     return outcomes
+
+
+def replay_timeline(
+    venue: PaperVenue,
+    decisions: Sequence[tuple[Decision, Sequence[Order]]],
+    *,
+    now: datetime,
+    candles_between: Callable[[Sequence[str], datetime, datetime], Mapping[str, Sequence[Candle]]],
+    quote_at: Callable[[str, datetime], Quote | None],
+    settlements_between: Callable[[datetime, datetime], Mapping[str, tuple[str, datetime]]],
+    marks_at: Callable[[datetime], Mapping[str, Mark]],
+    limits: RiskLimits,
+) -> list[DecisionOutcome]:
+    """Replay many events' decisions (with their desired orders) in one time order on the
+    paper venue, for events that overlap in time (the temperature cities and days).
+
+    Before each decision time, what rests fills on the candles since the previous one and the
+    markets that settled in between pay out, so every decision sees the whole account — every
+    event's positions, settlements and today's P&L — as it stood then. After the last decision,
+    candles and settlements up to ``now`` close the book.
+    """
+    outcomes = []
+    previous: datetime | None = None
+
+    def advance(until: datetime) -> None:
+        assert previous is not None
+        tickers = sorted({o.ticker for o in venue.ledger.resting_orders()})
+        venue.advance(candles_between(tickers, previous, until) if tickers else {}, until)
+        venue.settle(settlements_between(previous, until))
+
+    for decision, wanted in sorted(decisions, key=lambda pair: pair[0].time):
+        if previous is not None and decision.time > previous:
+            advance(decision.time)
+        if previous is None and not wanted:
+            continue  # nothing placed yet and nothing wanted: nothing to do
+        outcomes.append(
+            execute_decision(
+                venue,
+                decision,
+                wanted,
+                quote_at=lambda ticker, at=decision.time: quote_at(ticker, at),
+                marks=marks_at(decision.time),
+                limits=limits,
+            )
+        )
+        previous = decision.time if previous is None else max(previous, decision.time)
+    if previous is not None and now > previous:
+        advance(now)
+    return outcomes

@@ -244,6 +244,16 @@ class Ledger:
                 [self.environment, strategy, first_partition, last_partition],
             )
 
+    def clear_partitions(self, strategy: str, partition_keys: Sequence[str]) -> None:
+        """Delete a strategy's rows for a list of partitions (multi-dimensional keys, such as
+        the weather city × date, do not form a range of strings)."""
+        for table in LEDGER_TABLES:
+            self._conn.execute(
+                f"DELETE FROM {table} WHERE environment = ? AND strategy = ? "
+                "AND partition_key IN (SELECT unnest(?::VARCHAR[]))",
+                [self.environment, strategy, list(partition_keys)],
+            )
+
     # --- fills and cash -------------------------------------------------------------------
 
     def book_fills(self, order: Order, fills: Iterable[tuple[str, Fill]]) -> int:

@@ -63,6 +63,7 @@ def test_schedules_and_sensors_are_served_running(served_slice):
         "tsa_decision_schedule": "RUNNING",
         "tsa_taker_schedule": "RUNNING",
         "weather_calibration_schedule": "RUNNING",
+        "weather_trading_schedule": "RUNNING",
         "daily_report_schedule": "RUNNING",
     }
     assert {s["name"]: s["sensorState"]["status"] for s in location["sensors"]} == {
