@@ -39,6 +39,7 @@ from edge_dagster.assets.weather_models import (
 from edge_dagster.errors import install_excepthook
 from edge_dagster.jobs import (
     daily_report_job,
+    tsa_backtest_report_job,
     tsa_ingest_job,
     tsa_tables_job,
     tsa_weekly_job,
@@ -147,6 +148,7 @@ def build_definitions(settings: Settings) -> Definitions:
             tsa_ingest_job,
             tsa_tables_job,
             tsa_weekly_job,
+            tsa_backtest_report_job,
             weather_pricing_job,
             weather_calibration_job,
             daily_report_job,

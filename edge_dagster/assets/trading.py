@@ -20,6 +20,7 @@ from edge_dagster.assets.tsa_markets import (
     tsa_market_snapshots,
 )
 from edge_dagster.assets.tsa_strategy import STRATEGY, tsa_decision, tsa_desired_orders
+from edge_dagster.core.backtest_report import markdown_table
 from edge_dagster.core.matching import FillRule, Quote
 from edge_dagster.core.orders import Order
 from edge_dagster.core.risk import DEFAULT_RISK_LIMITS, RiskLimits
@@ -216,6 +217,64 @@ def _trade_on_kalshi(
     return report, outcome, ""
 
 
+WEEK_ORDERS = """
+    SELECT strftime(decision_time AT TIME ZONE 'America/New_York', '%a %H:%M') AS decided_et,
+           ticker, action, side, count, CAST(limit_price AS DOUBLE) AS limit_usd, filled_count,
+           CAST(taker_fees + maker_fees AS DOUBLE) AS fees_usd, status
+    FROM orders WHERE strategy = ? AND environment = ? AND partition_key = ?
+    ORDER BY decision_time, ticker, side, action
+"""
+WEEK_FILLS = """
+    SELECT strftime(filled_at AT TIME ZONE 'America/New_York', '%a %H:%M') AS filled_et,
+           ticker, action, side, count, CAST(price AS DOUBLE) AS price_usd,
+           CAST(fee AS DOUBLE) AS fee_usd, is_taker
+    FROM fills WHERE strategy = ? AND environment = ? AND partition_key = ?
+    ORDER BY filled_at, ticker
+"""
+WEEK_POSITIONS = """
+    SELECT ticker,
+           coalesce(sum(CASE WHEN f.action = 'buy' THEN f.count ELSE -f.count END)
+                    FILTER (f.side = 'yes'), 0) AS net_yes,
+           coalesce(sum(CASE WHEN f.action = 'buy' THEN f.count ELSE -f.count END)
+                    FILTER (f.side = 'no'), 0) AS net_no,
+           (SELECT CAST(coalesce(sum(amount), 0) AS DOUBLE) FROM cash_ledger c
+            WHERE c.strategy = $1 AND c.environment = $2 AND c.partition_key = $3
+            AND c.ticker = f.ticker) AS pnl_usd,
+           (SELECT count(*) > 0 FROM cash_ledger c
+            WHERE c.strategy = $1 AND c.environment = $2 AND c.partition_key = $3
+            AND c.ticker = f.ticker AND c.kind = 'settlement') AS settled
+    FROM fills f WHERE strategy = $1 AND environment = $2 AND partition_key = $3
+    GROUP BY ticker ORDER BY ticker
+"""
+
+
+def week_book_metadata(conn, environment: str, week: str) -> dict[str, MetadataValue]:  # noqa: ANN001 - DuckDB
+    """One week's orders, fills and positions (with P&L after fees) as tables: what the
+    partition's page shows."""
+    params = [STRATEGY, environment, week]
+    orders = conn.execute(WEEK_ORDERS, params).df()
+    fills = conn.execute(WEEK_FILLS, params).df()
+    positions = conn.execute(WEEK_POSITIONS, params).df()
+    sections = [
+        (f"Orders ({len(orders)})", orders),
+        (f"Fills ({len(fills)})", fills),
+        (f"Positions ({len(positions)})", positions),
+    ]
+    book = "\n\n".join(
+        f"### {title}\n\n{markdown_table(frame, '.2f') if len(frame) else 'none'}"
+        for title, frame in sections
+    )
+    return {
+        "orders": MetadataValue.int(len(orders)),
+        "orders_filled": MetadataValue.int(int((orders["filled_count"] > 0).sum())),
+        "fills": MetadataValue.int(len(fills)),
+        "contracts_filled": MetadataValue.int(int(fills["count"].sum())),
+        "fees_usd": MetadataValue.float(round(float(fills["fee_usd"].sum()), 2)),
+        "pnl_usd": MetadataValue.float(round(float(positions["pnl_usd"].sum()), 2)),
+        "book": MetadataValue.md(f"## Week of {week}\n\n{book}"),
+    }
+
+
 @asset(group_name="trading", deps=[tsa_desired_orders, tsa_market_snapshots], **WEEKLY)
 def tsa_orders(
     context: AssetExecutionContext,
@@ -268,24 +327,16 @@ def tsa_orders(
             )  # fmt: skip
     with warehouse.get_connection() as conn:
         (after,) = fetch_row(conn, "SELECT count(*) FROM orders")
-        placed, filled_orders, filled, fees_paid = fetch_row(
-            conn,
-            "SELECT count(*), count(*) FILTER (filled_count > 0), coalesce(sum(filled_count), 0),"
-            " coalesce(sum(taker_fees + maker_fees), 0) FROM orders "
-            "WHERE strategy = ? AND partition_key BETWEEN ? AND ? AND environment = ?",
-            [STRATEGY, first, last, kalshi.environment],
-        )
+        for monday in mondays:
+            context.add_asset_metadata(
+                week_book_metadata(conn, kalshi.environment, str(monday)),
+                partition_key=str(monday),
+            )
+    # Below: the run's (every partition of a range shows them); above: each week's own book.
     return MaterializeResult(
         metadata={
             "environment": MetadataValue.text(kalshi.environment),
-            "new_orders": MetadataValue.int(after - before),
-            "orders_in_partitions": MetadataValue.int(placed),
-            "orders_filled": MetadataValue.int(filled_orders),
-            "share_of_orders_filled": MetadataValue.float(
-                filled_orders / placed if placed else 0.0
-            ),
-            "contracts_filled": MetadataValue.int(int(filled)),
-            "fees_paid": MetadataValue.float(float(fees_paid)),
+            "new_orders_in_run": MetadataValue.int(after - before),
             "as_of": MetadataValue.text(now.isoformat()),
             "orders_synced_from_exchange": MetadataValue.int(report.refreshed),
             "orders_adopted_from_exchange": MetadataValue.int(report.adopted),
