@@ -217,51 +217,61 @@ def _trade_on_kalshi(
     return report, outcome, ""
 
 
-WEEK_ORDERS = """
-    SELECT strftime(decision_time AT TIME ZONE 'America/New_York', '%a %H:%M') AS decided_et,
+BOOK_ORDERS = """
+    SELECT partition_key,
+           strftime(decision_time AT TIME ZONE 'America/New_York', '%a %H:%M') AS decided_et,
            ticker, action, side, count, CAST(limit_price AS DOUBLE) AS limit_usd, filled_count,
            CAST(taker_fees + maker_fees AS DOUBLE) AS fees_usd, status
-    FROM orders WHERE strategy = ? AND environment = ? AND partition_key = ?
+    FROM orders WHERE strategy = $1 AND environment = $2 AND partition_key BETWEEN $3 AND $4
     ORDER BY decision_time, ticker, side, action
 """
-WEEK_FILLS = """
-    SELECT strftime(filled_at AT TIME ZONE 'America/New_York', '%a %H:%M') AS filled_et,
+BOOK_FILLS = """
+    SELECT partition_key,
+           strftime(filled_at AT TIME ZONE 'America/New_York', '%a %H:%M') AS filled_et,
            ticker, action, side, count, CAST(price AS DOUBLE) AS price_usd,
            CAST(fee AS DOUBLE) AS fee_usd, is_taker
-    FROM fills WHERE strategy = ? AND environment = ? AND partition_key = ?
+    FROM fills WHERE strategy = $1 AND environment = $2 AND partition_key BETWEEN $3 AND $4
     ORDER BY filled_at, ticker
 """
-WEEK_POSITIONS = """
-    SELECT ticker,
-           coalesce(sum(CASE WHEN f.action = 'buy' THEN f.count ELSE -f.count END)
-                    FILTER (f.side = 'yes'), 0) AS net_yes,
-           coalesce(sum(CASE WHEN f.action = 'buy' THEN f.count ELSE -f.count END)
-                    FILTER (f.side = 'no'), 0) AS net_no,
-           (SELECT CAST(coalesce(sum(amount), 0) AS DOUBLE) FROM cash_ledger c
-            WHERE c.strategy = $1 AND c.environment = $2 AND c.partition_key = $3
-            AND c.ticker = f.ticker) AS pnl_usd,
-           (SELECT count(*) > 0 FROM cash_ledger c
-            WHERE c.strategy = $1 AND c.environment = $2 AND c.partition_key = $3
-            AND c.ticker = f.ticker AND c.kind = 'settlement') AS settled
-    FROM fills f WHERE strategy = $1 AND environment = $2 AND partition_key = $3
-    GROUP BY ticker ORDER BY ticker
+BOOK_POSITIONS = """
+    WITH net AS (
+        SELECT partition_key, ticker,
+               sum(CASE WHEN action = 'buy' THEN count ELSE -count END) FILTER (side = 'yes')
+                   AS net_yes,
+               sum(CASE WHEN action = 'buy' THEN count ELSE -count END) FILTER (side = 'no')
+                   AS net_no
+        FROM fills WHERE strategy = $1 AND environment = $2 AND partition_key BETWEEN $3 AND $4
+        GROUP BY ALL
+    ), cash AS (
+        SELECT partition_key, ticker, CAST(sum(amount) AS DOUBLE) AS pnl_usd,
+               bool_or(kind = 'settlement') AS settled
+        FROM cash_ledger
+        WHERE strategy = $1 AND environment = $2 AND partition_key BETWEEN $3 AND $4
+        GROUP BY ALL
+    )
+    SELECT partition_key, ticker, coalesce(net_yes, 0) AS net_yes, coalesce(net_no, 0) AS net_no,
+           coalesce(pnl_usd, 0) AS pnl_usd, coalesce(settled, false) AS settled
+    FROM net LEFT JOIN cash USING (partition_key, ticker) ORDER BY partition_key, ticker
 """
 
 
-def week_book_metadata(conn, environment: str, week: str) -> dict[str, MetadataValue]:  # noqa: ANN001 - DuckDB
-    """One week's orders, fills and positions (with P&L after fees) as tables: what the
-    partition's page shows."""
-    params = [STRATEGY, environment, week]
-    orders = conn.execute(WEEK_ORDERS, params).df()
-    fills = conn.execute(WEEK_FILLS, params).df()
-    positions = conn.execute(WEEK_POSITIONS, params).df()
-    sections = [
-        (f"Orders ({len(orders)})", orders),
-        (f"Fills ({len(fills)})", fills),
-        (f"Positions ({len(positions)})", positions),
-    ]
+def week_books(conn, environment: str, weeks: list[str]) -> dict[str, dict[str, MetadataValue]]:  # noqa: ANN001 - DuckDB
+    """Each week's orders, fills and positions (with P&L after fees) as tables: what the
+    week's partition page shows. Three queries for the whole range, split by week."""
+    params = [STRATEGY, environment, weeks[0], weeks[-1]]
+    frames = [conn.execute(q, params).df() for q in (BOOK_ORDERS, BOOK_FILLS, BOOK_POSITIONS)]
+    return {
+        week: _week_book(week, *(f[f["partition_key"] == week] for f in frames)) for week in weeks
+    }
+
+
+def _week_book(
+    week: str, orders: pd.DataFrame, fills: pd.DataFrame, positions: pd.DataFrame
+) -> dict[str, MetadataValue]:
+    sections = [("Orders", orders), ("Fills", fills), ("Positions", positions)]
     book = "\n\n".join(
-        f"### {title}\n\n{markdown_table(frame, '.2f') if len(frame) else 'none'}"
+        f"### {title} ({len(frame)})\n\n"
+        + (markdown_table(frame.drop(columns="partition_key"), ".2f") if len(frame) else "none")
         for title, frame in sections
     )
     return {
@@ -327,11 +337,9 @@ def tsa_orders(
             )  # fmt: skip
     with warehouse.get_connection() as conn:
         (after,) = fetch_row(conn, "SELECT count(*) FROM orders")
-        for monday in mondays:
-            context.add_asset_metadata(
-                week_book_metadata(conn, kalshi.environment, str(monday)),
-                partition_key=str(monday),
-            )
+        books = week_books(conn, kalshi.environment, [str(m) for m in mondays])
+    for week, book in books.items():
+        context.add_asset_metadata(book, partition_key=week)
     # Below: the run's (every partition of a range shows them); above: each week's own book.
     return MaterializeResult(
         metadata={
