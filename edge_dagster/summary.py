@@ -26,6 +26,7 @@ HEADLINE_KEYS = (
     "weeks_scored",
 )  # fmt: skip
 """The report's metadata the headline reads (typed, the unit in the key)."""
+LIVE_TABLES = {"tsa_forecasts", "tsa_fair_values", "desired_orders", "orders"}
 
 
 @dataclass(frozen=True)
@@ -223,7 +224,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     settings = Settings.from_env()
     with duckdb.connect(settings.duckdb_path, read_only=True) as conn:
         tables = {row[0] for row in conn.execute("SHOW TABLES").fetchall()}
-        live = live_decision(conn, settings.deployment) if "tsa_forecasts" in tables else None
+        decided = tables >= LIVE_TABLES
+        live = live_decision(conn, settings.deployment) if decided else None
         deliveries = report_deliveries(conn) if "daily_report_sent" in tables else []
     clock = f" EDGE_AS_OF={settings.as_of}" if settings.as_of else ""
     home = dagster_home()
