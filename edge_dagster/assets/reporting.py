@@ -159,20 +159,13 @@ def tsa_backtest_report(
     }
     markdown = report.report_markdown(accuracy, scores, reliability, summary, trading, images)
     monday_mape = accuracy.set_index(["model", "horizon"])["mape_pct"]
+
+    def rounded(value: float, digits: int = 3) -> MetadataValue:
+        return MetadataValue.float(round(float(value), digits))
+
+    # Headline first: the asset page lists metadata in this order, the report at the end.
     return MaterializeResult(
         metadata={
-            "report": MetadataValue.md(markdown),
-            "mape_monday_pct": MetadataValue.float(float(monday_mape[(PRICING_MODEL, 0)])),
-            "mape_friday_pct": MetadataValue.float(float(monday_mape[(PRICING_MODEL, 4)])),
-            "mape_monday_baseline_pct": MetadataValue.float(float(monday_mape[("baseline", 0)])),
-            "mape_friday_baseline_pct": MetadataValue.float(float(monday_mape[("baseline", 4)])),
-            "coverage_80": MetadataValue.float(
-                float(accuracy.loc[accuracy["model"] == PRICING_MODEL, "coverage_80"].mean())
-            ),
-            "brier_model": MetadataValue.float(float(scores["brier_model"])),
-            "brier_baseline": MetadataValue.float(float(baseline_scores["brier_model"])),
-            "brier_market": MetadataValue.float(float(scores["brier_market"])),
-            "scored_market_rows": MetadataValue.int(int(scores["n"])),
             "pnl_usd": MetadataValue.float(round(float(summary["total_pnl"]), 2)),
             "fees_usd": MetadataValue.float(round(float(summary["total_fees"]), 2)),
             "fills": MetadataValue.int(int(trading["fills"].sum())),
@@ -180,9 +173,21 @@ def tsa_backtest_report(
             "weeks_traded": MetadataValue.int(int(summary["weeks"])),
             "first_week": MetadataValue.text(str(min(trading["week_monday"], default=""))),
             "last_week": MetadataValue.text(str(max(trading["week_monday"], default=""))),
+            "brier_model": rounded(scores["brier_model"], 4),
+            "brier_market": rounded(scores["brier_market"], 4),
+            "brier_baseline": rounded(baseline_scores["brier_model"], 4),
+            "scored_market_rows": MetadataValue.int(int(scores["n"])),
+            "mape_monday_pct": rounded(monday_mape[(PRICING_MODEL, 0)]),
+            "mape_monday_baseline_pct": rounded(monday_mape[("baseline", 0)]),
+            "mape_friday_pct": rounded(monday_mape[(PRICING_MODEL, 4)]),
+            "mape_friday_baseline_pct": rounded(monday_mape[("baseline", 4)]),
+            "coverage_80": rounded(
+                accuracy.loc[accuracy["model"] == PRICING_MODEL, "coverage_80"].mean()
+            ),
             "weeks_scored": MetadataValue.int(int(forecasts["week_monday"].nunique())),
             "weeks_scored_on_kalshis_settled_average": MetadataValue.int(
                 int(truth.loc[forecasts["week_monday"].unique(), "kalshi"].sum())
             ),
+            "report": MetadataValue.md(markdown),
         }
     )
