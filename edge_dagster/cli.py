@@ -63,6 +63,17 @@ def configuration_errors(result) -> list[str]:  # noqa: ANN001 - ExecuteInProces
     return lines
 
 
+def named_job_for(defs, keys):  # noqa: ANN001, ANN201 - Definitions, AssetKeys → JobDefinition
+    """The smallest named job whose assets include ``keys``, so the run is listed under a name
+    that says what it is (not Dagster's ``__ASSET_JOB``); None when no job covers them."""
+    covering = [
+        job
+        for job in (defs.resolve_job_def(unresolved.name) for unresolved in defs.jobs or [])
+        if keys <= job.asset_layer.selected_asset_keys
+    ]
+    return min(covering, key=lambda job: len(job.asset_layer.selected_asset_keys), default=None)
+
+
 def dagster_home() -> str:
     """``$DAGSTER_HOME``, set to the project's ``dagster_home/`` when unset."""
     home = os.environ.setdefault("DAGSTER_HOME", str(PROJECT_DAGSTER_HOME))
@@ -92,7 +103,9 @@ def materialize(args: argparse.Namespace) -> int:
         )
     except DagsterInvalidSubsetError as error:
         raise ConfigurationError(f"--select {args.select}: {error}") from None
-    job = defs.get_repository_def().get_implicit_job_def_for_assets(keys)
+    job = named_job_for(defs, keys) or defs.get_repository_def().get_implicit_job_def_for_assets(
+        keys
+    )
     if job is None:
         raise ConfigurationError(
             f"--select {args.select}: the assets must share one partitions definition"

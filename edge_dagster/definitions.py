@@ -48,9 +48,11 @@ from edge_dagster.assets.weather_strategy import weather_opportunities, weather_
 from edge_dagster.errors import install_excepthook
 from edge_dagster.jobs import (
     daily_report_job,
+    tsa_backtest_report_job,
     tsa_ingest_job,
     tsa_tables_job,
     tsa_weekly_job,
+    weather_backtest_job,
     weather_calibration_job,
     weather_pricing_job,
 )
@@ -174,8 +176,10 @@ def build_definitions(settings: Settings) -> Definitions:
             tsa_ingest_job,
             tsa_tables_job,
             tsa_weekly_job,
+            tsa_backtest_report_job,
             weather_pricing_job,
             weather_calibration_job,
+            weather_backtest_job,
             daily_report_job,
             close_position_job,
         ],

@@ -24,11 +24,14 @@ tsa_tables_job = define_asset_job(
 # failed blocking check stops tsa_daily, and with it the forecasts, fair values and orders.
 tsa_weekly_job = define_asset_job(
     "tsa_weekly_job",
-    selection=(
-        AssetSelection.groups("markets", "forecast", "pricing", "trading")
-        - AssetSelection.assets(*WEATHER_STRATEGY_ASSETS)
+    selection=AssetSelection.assets(
+        "tsa_daily",
+        "tsa_market_snapshots",
+        "tsa_forecasts",
+        "tsa_fair_values",
+        "tsa_desired_orders",
+        "tsa_orders",
     )
-    | AssetSelection.assets("tsa_daily")
     | AssetSelection.checks_for_assets("tsa_checkpoint_raw"),
     description=(
         "The TSA weekly strategy for a week or a range of weeks: raw-data checks, the daily "
@@ -58,6 +61,32 @@ weather_calibration_job = define_asset_job(
         "observed_highs", "stg_observed_highs", "nbm_peak_window_forecasts", "weather_calibration"
     ),
     description="The day's observed highs (final CLI), then every city's calibration for today.",
+)
+
+weather_backtest_job = define_asset_job(
+    "weather_backtest_job",
+    selection=AssetSelection.assets(
+        "observed_highs",
+        "nbm_peak_window_forecasts",
+        "nbm_bulletins",
+        "stg_observed_highs",
+        "stg_nbm_daily_high",
+        "weather_calibration",
+        "weather_market_snapshots",
+        "weather_bin_probabilities",
+        *WEATHER_STRATEGY_ASSETS,
+    ),
+    description=(
+        "The temperature strategy end to end over a range of city-days: inputs, calibration, "
+        "bins, opportunities, paper orders. A range of past days is the backtest."
+    ),
+)
+
+tsa_backtest_report_job = define_asset_job(
+    "tsa_backtest_report_job",
+    selection=AssetSelection.assets("tsa_backtest_report"),
+    description="Score every materialised TSA week: forecast accuracy, Brier against the market, "
+    "paper P&L after fees.",
 )
 
 daily_report_job = define_asset_job(

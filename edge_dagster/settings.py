@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from edge_dagster.core.clock import parse_as_of
@@ -81,6 +82,23 @@ def refuse_unsafe(deployment: str, as_of: str, environ: Mapping[str, str]) -> No
             "EDGE_DEPLOYMENT=live refuses to start without EDGE_LIVE_CONFIRM=yes: live orders "
             "spend real money; set both variables only when you mean it"
         )
+
+
+def deployment_of(environ: Mapping[str, str]) -> str:
+    """``EDGE_DEPLOYMENT``, lower-cased; ``replay`` when unset."""
+    return environ.get("EDGE_DEPLOYMENT", "replay").strip().lower() or "replay"
+
+
+def replay_clock(environ: Mapping[str, str]) -> datetime | None:
+    """The replay's fixed "now" (``EDGE_AS_OF`` with ``EDGE_DEPLOYMENT=replay``), or None: the
+    wall clock, or a configuration :meth:`Settings.from_env` refuses with its own line."""
+    as_of = environ.get("EDGE_AS_OF", "").strip()
+    if deployment_of(environ) != "replay" or not as_of:
+        return None
+    try:
+        return parse_as_of(as_of)
+    except ValueError:
+        return None
 
 
 def _refuse_disagreement(deployment: str, environ: Mapping[str, str]) -> None:
@@ -211,7 +229,7 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read and check the environment; raises :class:`DeploymentRefused`."""
         environ = os.environ if environ is None else environ
-        deployment = environ.get("EDGE_DEPLOYMENT", "replay").strip().lower() or "replay"
+        deployment = deployment_of(environ)
         as_of = environ.get("EDGE_AS_OF", "").strip()
         refuse_unsafe(deployment, as_of, environ)
         _refuse_disagreement(deployment, environ)

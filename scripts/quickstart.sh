@@ -13,21 +13,30 @@ log="var/quickstart.log"
 : >"$log"
 
 # Each step is a real Dagster run recorded in $DAGSTER_HOME: open the UI afterwards to see them.
+# One `materialize "title" --select …` line per step; the count and the timings are automatic.
+steps=$(grep -c '^materialize "' "$0")
+step=0
+started=$(date +%s.%N)
 materialize() {
-    local title="$1"
+    local title="$1" began
     shift
-    echo "== $title"
+    step=$((step + 1))
+    began=$(date +%s%3N)
+    printf '[%d/%d] %s ... ' "$step" "$steps" "$title"
     if ! .venv/bin/edge materialize "$@" >>"$log" 2>&1; then
+        echo "FAILED"
         tail -n 40 "$log"
         echo "quickstart: step failed: $title (full log: $log)" >&2
         exit 1
     fi
+    local ms=$(($(date +%s%3N) - began))
+    printf '%d.%d s\n' $((ms / 1000)) $((ms % 1000 / 100))
 }
 
-materialize "TSA daily figures 2019-01-01 .. 2026-04-19, as of $EDGE_AS_OF (one run)" \
+materialize "TSA daily figures 2019-01-01 .. 2026-04-19, as of $EDGE_AS_OF" \
     --select tsa_checkpoint_raw --partition-range 2019-01-01...2026-04-19
 materialize "TSA SQL models" --select 'tsa_daily,tsa_weekly'
-materialize "TSA weekly strategy, weeks 2022-01-03 .. 2026-04-20 (one run; past weeks = backtest)" \
+materialize "TSA weekly strategy, weeks 2022-01-03 .. 2026-04-20 (past weeks = backtest)" \
     --select 'tsa_market_snapshots,tsa_forecasts,tsa_fair_values,tsa_desired_orders,tsa_orders' \
     --partition-range 2022-01-03...2026-04-20
 materialize "Temperature strategy: one real KMDW day, 2024-09-16 (NBM history from 2024-08-17, priced, traded on paper, settled; one run)" --select 'observed_highs,nbm_peak_window_forecasts,nbm_bulletins,stg_observed_highs,stg_nbm_daily_high,weather_calibration,weather_market_snapshots,weather_bin_probabilities,weather_opportunities,weather_orders' --partition-range 'CHI|2024-08-17...CHI|2024-09-16'
@@ -36,4 +45,5 @@ materialize "Portfolio: P&L per strategy, daily P&L, drawdown, exposure" --selec
 materialize "Daily report e-mail (EDGE_EMAIL_BACKEND=${EDGE_EMAIL_BACKEND:-file})" \
     --select daily_report_email
 
-.venv/bin/python -m edge_dagster.summary
+echo
+.venv/bin/python -m edge_dagster.summary --since "$started"

@@ -67,7 +67,7 @@ def weekly_truth(sources: DataSourcesResource, weekly: pd.DataFrame) -> pd.DataF
 
 def weekly_trading(conn, environment: str) -> pd.DataFrame:  # noqa: ANN001 - DuckDB
     """Per closed week of the strategy in ``environment`` (every position settled or sold out):
-    P&L after fees, fees, and positions (tickers) traded and won. A week still holding an
+    P&L after fees, fees, positions (tickers) traded and won, and fills. A week still holding an
     unsettled position is left out: its P&L is not known yet."""
     return conn.execute(
         """
@@ -92,14 +92,19 @@ def weekly_trading(conn, environment: str) -> pd.DataFrame:  # noqa: ANN001 - Du
             SELECT partition_key, ticker, sum(amount) AS pnl,
                    -sum(amount) FILTER (kind = 'fee') AS fees
             FROM own_ledger GROUP BY ALL
+        ),
+        fill_counts AS (
+            SELECT partition_key, count(*) AS fills FROM own_fills GROUP BY ALL
         )
-        SELECT CAST(partition_key AS DATE) AS week_monday,
+        SELECT CAST(p.partition_key AS DATE) AS week_monday,
                CAST(sum(pnl) AS DOUBLE) AS pnl,
                CAST(coalesce(sum(fees), 0) AS DOUBLE) AS fees,
                CAST(count(*) AS INTEGER) AS trades,
-               CAST(count(*) FILTER (pnl > 0) AS INTEGER) AS wins
-        FROM positions WHERE partition_key NOT IN (SELECT partition_key FROM still_open)
-        GROUP BY partition_key ORDER BY week_monday
+               CAST(count(*) FILTER (pnl > 0) AS INTEGER) AS wins,
+               CAST(coalesce(any_value(f.fills), 0) AS INTEGER) AS fills
+        FROM positions p LEFT JOIN fill_counts f USING (partition_key)
+        WHERE p.partition_key NOT IN (SELECT partition_key FROM still_open)
+        GROUP BY p.partition_key ORDER BY week_monday
         """,
         {"strategy": STRATEGY, "environment": environment},
     ).df()
@@ -154,25 +159,35 @@ def tsa_backtest_report(
     }
     markdown = report.report_markdown(accuracy, scores, reliability, summary, trading, images)
     monday_mape = accuracy.set_index(["model", "horizon"])["mape_pct"]
+
+    def rounded(value: float, digits: int = 3) -> MetadataValue:
+        return MetadataValue.float(round(float(value), digits))
+
+    # Headline first: the asset page lists metadata in this order, the report at the end.
     return MaterializeResult(
         metadata={
-            "report": MetadataValue.md(markdown),
-            "mape_monday_pct": MetadataValue.float(float(monday_mape[(PRICING_MODEL, 0)])),
-            "mape_friday_pct": MetadataValue.float(float(monday_mape[(PRICING_MODEL, 4)])),
-            "mape_monday_baseline_pct": MetadataValue.float(float(monday_mape[("baseline", 0)])),
-            "mape_friday_baseline_pct": MetadataValue.float(float(monday_mape[("baseline", 4)])),
-            "coverage_80": MetadataValue.float(
-                float(accuracy.loc[accuracy["model"] == PRICING_MODEL, "coverage_80"].mean())
-            ),
-            "brier_model": MetadataValue.float(float(scores["brier_model"])),
-            "brier_baseline": MetadataValue.float(float(baseline_scores["brier_model"])),
-            "brier_market": MetadataValue.float(float(scores["brier_market"])),
+            "pnl_usd": MetadataValue.float(round(float(summary["total_pnl"]), 2)),
+            "fees_usd": MetadataValue.float(round(float(summary["total_fees"]), 2)),
+            "fills": MetadataValue.int(int(trading["fills"].sum())),
+            "positions": MetadataValue.int(int(summary["trades"])),
+            "weeks_traded": MetadataValue.int(int(summary["weeks"])),
+            "first_week": MetadataValue.text(str(min(trading["week_monday"], default=""))),
+            "last_week": MetadataValue.text(str(max(trading["week_monday"], default=""))),
+            "brier_model": rounded(scores["brier_model"], 4),
+            "brier_market": rounded(scores["brier_market"], 4),
+            "brier_baseline": rounded(baseline_scores["brier_model"], 4),
             "scored_market_rows": MetadataValue.int(int(scores["n"])),
-            "paper_pnl": MetadataValue.float(float(summary["total_pnl"])),
-            "paper_trades": MetadataValue.int(int(summary["trades"])),
+            "mape_monday_pct": rounded(monday_mape[(PRICING_MODEL, 0)]),
+            "mape_monday_baseline_pct": rounded(monday_mape[("baseline", 0)]),
+            "mape_friday_pct": rounded(monday_mape[(PRICING_MODEL, 4)]),
+            "mape_friday_baseline_pct": rounded(monday_mape[("baseline", 4)]),
+            "coverage_80": rounded(
+                accuracy.loc[accuracy["model"] == PRICING_MODEL, "coverage_80"].mean()
+            ),
             "weeks_scored": MetadataValue.int(int(forecasts["week_monday"].nunique())),
             "weeks_scored_on_kalshis_settled_average": MetadataValue.int(
                 int(truth.loc[forecasts["week_monday"].unique(), "kalshi"].sum())
             ),
+            "report": MetadataValue.md(markdown),
         }
     )

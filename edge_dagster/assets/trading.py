@@ -22,6 +22,7 @@ from edge_dagster.assets.tsa_markets import (
     tsa_market_snapshots,
 )
 from edge_dagster.assets.tsa_strategy import STRATEGY, tsa_decision, tsa_desired_orders
+from edge_dagster.core.backtest_report import markdown_table
 from edge_dagster.core.matching import FillRule, Quote
 from edge_dagster.core.orders import Order
 from edge_dagster.core.portfolio import MarkBook
@@ -275,6 +276,74 @@ def _trade_on_kalshi(
     return report, drift, outcome, drift_note
 
 
+BOOK_ORDERS = """
+    SELECT partition_key,
+           strftime(decision_time AT TIME ZONE 'America/New_York', '%a %H:%M') AS decided_et,
+           ticker, action, side, count, CAST(limit_price AS DOUBLE) AS limit_usd, filled_count,
+           CAST(taker_fees + maker_fees AS DOUBLE) AS fees_usd, status
+    FROM orders WHERE strategy = $1 AND environment = $2 AND partition_key BETWEEN $3 AND $4
+    ORDER BY decision_time, ticker, side, action
+"""
+BOOK_FILLS = """
+    SELECT partition_key,
+           strftime(filled_at AT TIME ZONE 'America/New_York', '%a %H:%M') AS filled_et,
+           ticker, action, side, count, CAST(price AS DOUBLE) AS price_usd,
+           CAST(fee AS DOUBLE) AS fee_usd, is_taker
+    FROM fills WHERE strategy = $1 AND environment = $2 AND partition_key BETWEEN $3 AND $4
+    ORDER BY filled_at, ticker
+"""
+BOOK_POSITIONS = """
+    WITH net AS (
+        SELECT partition_key, ticker,
+               sum(CASE WHEN action = 'buy' THEN count ELSE -count END) FILTER (side = 'yes')
+                   AS net_yes,
+               sum(CASE WHEN action = 'buy' THEN count ELSE -count END) FILTER (side = 'no')
+                   AS net_no
+        FROM fills WHERE strategy = $1 AND environment = $2 AND partition_key BETWEEN $3 AND $4
+        GROUP BY ALL
+    ), cash AS (
+        SELECT partition_key, ticker, CAST(sum(amount) AS DOUBLE) AS pnl_usd,
+               bool_or(kind = 'settlement') AS settled
+        FROM cash_ledger
+        WHERE strategy = $1 AND environment = $2 AND partition_key BETWEEN $3 AND $4
+        GROUP BY ALL
+    )
+    SELECT partition_key, ticker, coalesce(net_yes, 0) AS net_yes, coalesce(net_no, 0) AS net_no,
+           coalesce(pnl_usd, 0) AS pnl_usd, coalesce(settled, false) AS settled
+    FROM net LEFT JOIN cash USING (partition_key, ticker) ORDER BY partition_key, ticker
+"""
+
+
+def week_books(conn, environment: str, weeks: list[str]) -> dict[str, dict[str, MetadataValue]]:  # noqa: ANN001 - DuckDB
+    """Each week's orders, fills and positions (with P&L after fees) as tables: what the
+    week's partition page shows. Three queries for the whole range, split by week."""
+    params = [STRATEGY, environment, weeks[0], weeks[-1]]
+    frames = [conn.execute(q, params).df() for q in (BOOK_ORDERS, BOOK_FILLS, BOOK_POSITIONS)]
+    return {
+        week: _week_book(week, *(f[f["partition_key"] == week] for f in frames)) for week in weeks
+    }
+
+
+def _week_book(
+    week: str, orders: pd.DataFrame, fills: pd.DataFrame, positions: pd.DataFrame
+) -> dict[str, MetadataValue]:
+    sections = [("Orders", orders), ("Fills", fills), ("Positions", positions)]
+    book = "\n\n".join(
+        f"### {title} ({len(frame)})\n\n"
+        + (markdown_table(frame.drop(columns="partition_key"), ".2f") if len(frame) else "none")
+        for title, frame in sections
+    )
+    return {
+        "orders": MetadataValue.int(len(orders)),
+        "orders_filled": MetadataValue.int(int((orders["filled_count"] > 0).sum())),
+        "fills": MetadataValue.int(len(fills)),
+        "contracts_filled": MetadataValue.int(int(fills["count"].sum())),
+        "fees_usd": MetadataValue.float(round(float(fills["fee_usd"].sum()), 2)),
+        "pnl_usd": MetadataValue.float(round(float(positions["pnl_usd"].sum()), 2)),
+        "book": MetadataValue.md(f"## Week of {week}\n\n{book}"),
+    }
+
+
 @asset(group_name="trading", deps=[tsa_desired_orders, tsa_market_snapshots], **WEEKLY)
 def tsa_orders(
     context: AssetExecutionContext,
@@ -334,24 +403,14 @@ def tsa_orders(
         )
     with warehouse.get_connection() as conn:
         (after,) = fetch_row(conn, "SELECT count(*) FROM orders")
-        placed, filled_orders, filled, fees_paid = fetch_row(
-            conn,
-            "SELECT count(*), count(*) FILTER (filled_count > 0), coalesce(sum(filled_count), 0),"
-            " coalesce(sum(taker_fees + maker_fees), 0) FROM orders "
-            "WHERE strategy = ? AND partition_key BETWEEN ? AND ? AND environment = ?",
-            [STRATEGY, first, last, kalshi.environment],
-        )
+        books = week_books(conn, kalshi.environment, [str(m) for m in mondays])
+    for week, book in books.items():
+        context.add_asset_metadata(book, partition_key=week)
+    # Below: the run's (every partition of a range shows them); above: each week's own book.
     return MaterializeResult(
         metadata={
             "environment": MetadataValue.text(kalshi.environment),
-            "new_orders": MetadataValue.int(after - before),
-            "orders_in_partitions": MetadataValue.int(placed),
-            "orders_filled": MetadataValue.int(filled_orders),
-            "share_of_orders_filled": MetadataValue.float(
-                filled_orders / placed if placed else 0.0
-            ),
-            "contracts_filled": MetadataValue.int(int(filled)),
-            "fees_paid": MetadataValue.float(float(fees_paid)),
+            "new_orders_in_run": MetadataValue.int(after - before),
             "as_of": MetadataValue.text(now.isoformat()),
             "orders_synced_from_exchange": MetadataValue.int(report.refreshed),
             "orders_adopted_from_exchange": MetadataValue.int(report.adopted),

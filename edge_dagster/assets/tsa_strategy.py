@@ -22,6 +22,7 @@ from dagster import (
 )
 
 from edge_dagster.assets.tsa_markets import WEEKLY, partition_mondays, tsa_market_snapshots
+from edge_dagster.core.backtest_report import markdown_table
 from edge_dagster.core.clock import (
     EASTERN,
     latest_published_travel_date,
@@ -292,19 +293,34 @@ def tsa_fair_values(
             "week_monday BETWEEN ? AND ?",
             [first, last],
         )
-    pooled = table[table["pool_weight"] > 0] if not table.empty else table
-    return MaterializeResult(
-        metadata={
-            "rows": MetadataValue.int(len(table)),
-            "recorded_market_rows": MetadataValue.int(int((~table["synthetic_strike"]).sum()))
-            if not table.empty
-            else MetadataValue.int(0),
-            "pooled_rows": MetadataValue.int(len(pooled)),
-            "mean_pool_weight": MetadataValue.float(
-                float(pooled["pool_weight"].mean()) if len(pooled) else 0.0
-            ),
-        }
+    for monday in partition_mondays(context):
+        week = table[table["week_monday"] == monday] if not table.empty else table
+        context.add_asset_metadata(week_fair_value_metadata(week), partition_key=str(monday))
+    return MaterializeResult()
+
+
+def week_fair_value_metadata(week: pd.DataFrame) -> dict[str, MetadataValue]:
+    """One week's fair values: row counts, how many were pooled with the quote, and the pricing
+    model's ladder at its last decision (its own value and the traded one) beside the quote."""
+    if week.empty:
+        return {"rows": MetadataValue.int(0), "recorded_market_rows": MetadataValue.int(0)}
+    priced = week[week["model"] == PRICING_MODEL]
+    last = priced[priced["decision_time"] == priced["decision_time"].max()].sort_values("strike")
+    columns = ["ticker", "synthetic_strike", "model_fair_yes", "fair_yes", "yes_bid", "yes_ask"]
+    ladder = last[columns].astype(
+        {"model_fair_yes": float, "fair_yes": float, "yes_bid": float, "yes_ask": float}
     )
+    decided = pd.Timestamp(last["decision_time"].iloc[0]).tz_convert("America/New_York")
+    return {
+        "rows": MetadataValue.int(len(week)),
+        "recorded_market_rows": MetadataValue.int(int((~week["synthetic_strike"]).sum())),
+        "decisions": MetadataValue.int(int(week["decision_time"].nunique())),
+        "pooled_rows": MetadataValue.int(int((week["pool_weight"] > 0).sum())),
+        "ladder": MetadataValue.md(
+            f"{PRICING_MODEL} at the last decision, {decided:%a %Y-%m-%d %H:%M} ET\n\n"
+            + markdown_table(ladder, ".3f")
+        ),
+    }
 
 
 def fair_value_problems_by_kind(

@@ -29,7 +29,6 @@ WEATHER = {
     "pool": DUCKDB_WRITE_POOL,
     "kinds": {"duckdb", "python"},
 }
-INGEST_GROUP = "weather_ingest"
 
 
 def partition_city_days(context: AssetExecutionContext) -> list[tuple[City, date]]:
@@ -64,7 +63,7 @@ def _bulletin_rows(highs: list[DailyHighGuidance], availability: pd.Timedelta) -
     )
 
 
-@asset(group_name=INGEST_GROUP, **WEATHER)
+@asset(group_name="ingest", **WEATHER)
 def nbm_bulletins(
     context: AssetExecutionContext, warehouse: WarehouseResource, sources: DataSourcesResource
 ) -> MaterializeResult:
@@ -157,7 +156,7 @@ def _by_station(pairs: list[tuple[City, date]]) -> dict[str, tuple[date, date]]:
     return spans
 
 
-@asset(group_name=INGEST_GROUP, **WEATHER)
+@asset(group_name="ingest", **WEATHER)
 def observed_highs(
     context: AssetExecutionContext, warehouse: WarehouseResource, sources: DataSourcesResource
 ) -> MaterializeResult:
@@ -199,7 +198,7 @@ def observed_highs(
     )
 
 
-@asset(group_name=INGEST_GROUP, **WEATHER)
+@asset(group_name="ingest", **WEATHER)
 def nbm_peak_window_forecasts(
     context: AssetExecutionContext, warehouse: WarehouseResource, sources: DataSourcesResource
 ) -> MaterializeResult:

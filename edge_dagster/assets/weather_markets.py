@@ -61,7 +61,7 @@ def _market_rows(markets, events: dict[str, tuple[str, object]], snapshots: pd.D
     )[MARKET_TABLE_COLUMNS]
 
 
-@asset(group_name="weather", **WEATHER)
+@asset(group_name="markets", **WEATHER)
 def weather_market_snapshots(
     context: AssetExecutionContext, warehouse: WarehouseResource, sources: DataSourcesResource
 ) -> MaterializeResult:

@@ -98,7 +98,7 @@ def _station_inputs(conn, station: str, until: date) -> tuple[pd.DataFrame, ...]
     return observed, peak_window, nbp
 
 
-@asset(group_name="weather", deps=[*STAGED_INPUTS, nbm_peak_window_forecasts], **WEATHER)
+@asset(group_name="forecast", deps=[*STAGED_INPUTS, nbm_peak_window_forecasts], **WEATHER)
 def weather_calibration(
     context: AssetExecutionContext, warehouse: WarehouseResource, sources: DataSourcesResource
 ) -> MaterializeResult:
@@ -161,7 +161,7 @@ def _none(value: object) -> float | None:
 
 
 @asset(
-    group_name="weather",
+    group_name="pricing",
     deps=[*STAGED_INPUTS, nbm_peak_window_forecasts, weather_calibration, weather_market_snapshots],
     **WEATHER,
 )

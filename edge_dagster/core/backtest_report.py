@@ -15,7 +15,7 @@ import base64
 import io
 import math
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -27,8 +27,8 @@ from edge_dagster.core.portfolio import drawdown
 
 WEEKS_PER_YEAR = 52
 BOOTSTRAP_LEVEL = 0.90
-_FIGSIZE = (4.0, 2.5)
-_DPI = 80
+_FIGSIZE = (8.0, 4.0)
+_DPI = 100
 
 
 def forecast_accuracy(forecasts: pd.DataFrame, start: date | None = None) -> pd.DataFrame:
@@ -199,10 +199,20 @@ def _png_base64(fig: Any) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def equity_curve_png(weekly_trading: pd.DataFrame) -> str:
-    """Cumulative settled P&L by week: shows drawdowns the headline total hides."""
+def equity_curve(weekly_trading: pd.DataFrame) -> pd.Series:
+    """Cumulative P&L by date: 0 on the first traded Monday, then each week's P&L added at the
+    end of its week (the next Monday)."""
     frame = weekly_trading.sort_values("week_monday")
-    return cumulative_pnl_png(frame["week_monday"], frame["pnl"].cumsum())
+    if frame.empty:
+        return pd.Series(dtype=float)
+    days = [frame["week_monday"].iloc[0]] + [d + timedelta(days=7) for d in frame["week_monday"]]
+    return pd.Series([0.0, *frame["pnl"].cumsum().astype(float)], index=days)
+
+
+def equity_curve_png(weekly_trading: pd.DataFrame) -> str:
+    """Cumulative settled P&L by week from 0: shows drawdowns the headline total hides."""
+    curve = equity_curve(weekly_trading)
+    return cumulative_pnl_png(list(curve.index), curve.to_numpy())
 
 
 def cumulative_pnl_png(days: Any, cumulative_pnl: Any) -> str:
@@ -210,8 +220,8 @@ def cumulative_pnl_png(days: Any, cumulative_pnl: Any) -> str:
     fig, ax = _figure()
     ax.plot(pd.to_datetime(pd.Series(days)), cumulative_pnl, lw=1.2)
     ax.axhline(0.0, color="grey", lw=0.6)
-    ax.set_title("Cumulative P&L ($)", fontsize=8)
-    ax.tick_params(labelsize=6)
+    ax.set_title("Cumulative P&L ($)", fontsize=11)
+    ax.tick_params(labelsize=9)
     _date_axis(ax)
     return _png_base64(fig)
 
@@ -222,10 +232,10 @@ def reliability_png(table: pd.DataFrame) -> str:
     ax.plot([0.0, 1.0], [0.0, 1.0], color="grey", lw=0.6, ls="--")
     ax.plot(table["mean_predicted"], table["observed_frequency"], marker="o", ms=3, lw=1.0)
     ax.set(xlim=(0.0, 1.0), ylim=(0.0, 1.0))
-    ax.set_xlabel("predicted", fontsize=7)
-    ax.set_ylabel("observed", fontsize=7)
-    ax.set_title("Reliability", fontsize=8)
-    ax.tick_params(labelsize=6)
+    ax.set_xlabel("predicted", fontsize=10)
+    ax.set_ylabel("observed", fontsize=10)
+    ax.set_title("Reliability", fontsize=11)
+    ax.tick_params(labelsize=9)
     return _png_base64(fig)
 
 
@@ -242,9 +252,9 @@ def forecast_vs_actual_png(forecasts: pd.DataFrame, model: str, horizon: int = 0
     ax.fill_between(weeks, rows["q10"] / millions, rows["q90"] / millions, alpha=0.3, lw=0)
     ax.plot(weeks, rows["forecast_avg"] / millions, lw=1.0, label="forecast")
     ax.plot(weeks, rows["actual_avg"] / millions, lw=1.0, color="black", label="actual")
-    ax.set_title(f"{model}, horizon {horizon} (M travelers/day)", fontsize=8)
-    ax.legend(fontsize=6)
-    ax.tick_params(labelsize=6)
+    ax.set_title(f"{model}, horizon {horizon} (M travelers/day)", fontsize=11)
+    ax.legend(fontsize=9)
+    ax.tick_params(labelsize=9)
     _date_axis(ax)
     return _png_base64(fig)
 

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from edge_dagster.core.backtest_report import (
+    equity_curve,
     equity_curve_png,
     forecast_accuracy,
     forecast_vs_actual_png,
@@ -190,6 +191,14 @@ def test_drawdown_starts_from_zero_so_a_losing_first_week_counts() -> None:
 
     # equity [0, -5, -2]: peak 0 -> trough -5
     assert trading_summary(weekly)["max_drawdown"] == 5.0
+
+
+def test_the_equity_curve_starts_at_zero_and_adds_each_week_at_its_end() -> None:
+    curve = equity_curve(_weekly_trading())
+
+    assert list(curve.items()) == [
+        (W1, 0.0), (W2, 10.0), (W3, -10.0), (W4, -5.0), (date(2025, 2, 3), 10.0),
+    ]  # fmt: skip
 
 
 def test_sharpe_is_zero_with_a_single_week() -> None:

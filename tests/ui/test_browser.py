@@ -21,7 +21,7 @@ CHROMIUM_FLAGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
 SCREENSHOTS = REPO / "var" / "ui"
-HEADLINE = "paper_pnl"
+HEADLINE = "pnl_usd"
 """The report's headline figure: paper P&L after fees over the materialised weeks."""
 
 
