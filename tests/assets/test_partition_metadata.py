@@ -36,13 +36,13 @@ def test_each_week_of_a_range_shows_its_own_book(warehouse):
     }
     # Each week's own orders, fills, fees and P&L after fees (the ledger's rows of that week).
     assert shown == {
-        "2026-03-30": (7, 2, 1.67, 6.65),
-        "2026-04-06": (10, 3, 1.66, -36.66),
-        "2026-04-13": (8, 2, 1.33, -13.03),
+        "2026-03-30": (5, 2, 1.58, 8.17),
+        "2026-04-06": (7, 2, 0.74, -18.74),
+        "2026-04-13": (8, 2, 1.34, -12.94),
     }
     book = books["2026-04-06"]["book"].value
     assert book.startswith("## Week of 2026-04-06")
-    assert "### Orders (10)" in book and "### Fills (3)" in book and "KXTSAW-26APR12-" in book
+    assert "### Orders (7)" in book and "### Fills (2)" in book and "KXTSAW-26APR12-" in book
     assert "KXTSAW-26APR19-" not in book
     priced = {
         m.partition: tuple(m.metadata[k].value for k in ("rows", "recorded_market_rows"))
@@ -57,4 +57,6 @@ def test_each_week_of_a_range_shows_its_own_book(warehouse):
     assert ladders["2026-04-06"].startswith(
         "ensemble at the last decision, Fri 2026-04-10 11:00 ET"
     )
-    assert "| KXTSAW-26APR12-A2.50 | False | 0.631 | 0.750 | 0.760 |" in ladders["2026-04-06"]
+    # The model's own value, the traded (pooled with the mid) value, then the quote.
+    line = "| KXTSAW-26APR12-A2.50 | False | 0.631 | 0.693 | 0.750 | 0.760 |"
+    assert line in ladders["2026-04-06"]
