@@ -19,12 +19,13 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.tsa_forecast_accuracy import complete_mondays, load_markets
+from edge_dagster.assets.tsa_strategy import TAKER_HORIZON
 from edge_dagster.core import backtest_report as report
 from edge_dagster.core.pooling import (
     MAX_POOL_SPREAD,
-    pooled_yes_probability,
     two_sided,
     walk_forward_pool_weights,
+    walk_forward_pooled,
 )
 from edge_dagster.core.tsa_model import ENSEMBLE, backtest_forecasts, history_from_daily
 from edge_dagster.settings import DEFAULT_REPLAY_DIR
@@ -64,11 +65,9 @@ def friday_pairs(data_dir: Path = DATA_DIR) -> pd.DataFrame:
             for d, s in zip(rows["distribution"], pairs["strike_travelers"], strict=True)
         ]
     pairs["model_yes"] = pairs[ENSEMBLE]
-    pairs["pool_weight"] = walk_forward_pool_weights(pairs)
-    pairs["pooled"] = pooled_yes_probability(
-        pairs["model_yes"], pairs["yes_bid"], pairs["yes_ask"], pairs["quote_age_hours"],
-        pairs["pool_weight"],
-    )  # fmt: skip
+    pairs["horizon"] = TAKER_HORIZON
+    pairs["pool_weight"] = walk_forward_pool_weights(pairs)  # w₀, before the shrinkage
+    pairs["pooled"] = walk_forward_pooled(pairs)["fair_yes"]  # what tsa_fair_values trades
     pairs["mid"] = (pairs["yes_bid"] + pairs["yes_ask"]) / 2
     pairs["year"] = [m.year for m in pairs["week_monday"]]
     return pairs.reset_index(drop=True)
