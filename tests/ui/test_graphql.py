@@ -68,6 +68,7 @@ def test_schedules_and_sensors_are_served_running(served_slice):
         "nbm_cycle_sensor": "RUNNING",
         "run_failure_alert_sensor": "RUNNING",
         "run_success_clears_alert_sensor": "RUNNING",
+        "trading_halt_alert_sensor": "RUNNING",
     }
 
 
