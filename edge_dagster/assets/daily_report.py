@@ -11,8 +11,8 @@ from decimal import Decimal
 import duckdb
 from dagster import AssetExecutionContext, Config, Failure, MaterializeResult, MetadataValue, asset
 
-from edge_dagster.assets.portfolio import portfolio
-from edge_dagster.assets.trading import tsa_orders
+from edge_dagster.assets.portfolio import day_ends, ledger_rows, portfolio
+from edge_dagster.assets.trading import recorded_marks, tsa_orders
 from edge_dagster.assets.tsa_strategy import tsa_fair_values, tsa_forecasts
 from edge_dagster.core.backtest_report import md_image
 from edge_dagster.core.clock import EASTERN, at_eastern, week_monday
@@ -32,7 +32,7 @@ from edge_dagster.core.daily_report import (
     render_text,
     report_email,
 )
-from edge_dagster.core.portfolio import ALL
+from edge_dagster.core.portfolio import ALL, pnl_curve
 from edge_dagster.resources.email import EmailDeliveryError, EmailResource
 from edge_dagster.resources.kalshi import KalshiResource
 from edge_dagster.resources.sources import DataSourcesResource
@@ -119,50 +119,32 @@ POSITIONS_AT = """
     FROM held h ASOF LEFT JOIN market_snapshots m ON h.ticker = m.ticker AND h.at > m.as_of
     ORDER BY h.at, h.strategy, h.ticker, h.side
 """
-CASH_AT = """
-    SELECT i.at, coalesce(sum(l.amount), 0)
-    FROM (SELECT unnest(CAST($instants AS TIMESTAMPTZ[])) AS at) i
-    LEFT JOIN cash_ledger l ON l.environment = $env AND l.entry_at < i.at
-    GROUP BY i.at
-"""
 
 
 def read_book(
     conn: duckdb.DuckDBPyConnection, environment: str, report_date: date, now: datetime
 ) -> Book:
-    """Orders of the report day, positions held now, and equity at the end of every day from
-    the eve of the first ledger entry to yesterday: plain SQL on ``orders``, ``fills``,
-    ``cash_ledger`` and ``market_snapshots`` (the one place to switch to the ledger's API)."""
+    """Orders of the report day, positions held now (marked at the last snapshot before now),
+    and the cumulative P&L at the end of every ET day from the eve of the first ledger entry to
+    yesterday — the portfolio's rule (``core.portfolio.pnl_curve``) on the ledger's rows."""
     day_start = at_eastern(report_date, time())
     orders = tuple(
         OrderLine(*row)
         for row in conn.execute(ORDERS_SINCE, [environment, day_start, now]).fetchall()
     )
-    (first_entry,) = conn.execute(
-        "SELECT min(entry_at) FROM cash_ledger WHERE environment = ?", [environment]
-    ).fetchone()
-    days = []
-    if first_entry is not None:  # from the day before the first entry, when equity was 0
-        day = first_entry.astimezone(EASTERN).date() - timedelta(days=1)
-        while day < report_date:
-            days.append(day)
-            day += timedelta(days=1)
-    day_ends = {at_eastern(day + timedelta(days=1), time()): day for day in days}
-    instants = [*day_ends, now]
-    params = {"instants": instants, "env": environment}
-    cash = dict(conn.execute(CASH_AT, params).fetchall())
-    marked = {at: Decimal(0) for at in instants}
-    positions = []
-    for at, strategy, ticker, side, net, average_price, mark in conn.execute(
-        POSITIONS_AT, params
-    ).fetchall():
-        marked[at] += net * (mark if mark is not None else Decimal(0))  # no quote: worth 0
-        if at == now:
-            positions.append(
-                PositionLine(strategy, ticker, side, int(net), decimal_or_none(average_price), mark)
-            )
-    curve = tuple(EquityPoint(day, Decimal(cash[at]) + marked[at]) for at, day in day_ends.items())
-    return Book(orders, tuple(positions), curve)
+    positions = tuple(
+        PositionLine(strategy, ticker, side, int(net), decimal_or_none(average_price), mark)
+        for _, strategy, ticker, side, net, average_price, mark in conn.execute(
+            POSITIONS_AT, {"instants": [now], "env": environment}
+        ).fetchall()
+    )
+    fills, cash = ledger_rows(conn, environment, now)
+    first = min([*fills["filled_at"], *cash["entry_at"]], default=None)
+    days = day_ends(first, report_date)
+    tickers = sorted(set(fills["ticker"]) | set(cash["ticker"]))
+    points = pnl_curve(fills, cash, recorded_marks(conn, tickers, now), list(days))
+    curve = tuple(EquityPoint(days[p.at], p.pnl) for p in points if p.strategy == ALL)
+    return Book(orders, positions, curve)
 
 
 LATEST_OPPORTUNITIES = """
