@@ -4,10 +4,12 @@ them; good rows pass."""
 from datetime import UTC, datetime
 
 import pytest
+from dagster import build_asset_check_context
 
 from edge_dagster.assets.raw_checks import (
     nbm_bulletins_fresh,
     nbm_bulletins_values_possible,
+    newest_climate_day,
     observed_highs_values_possible,
     tsa_market_snapshots_values_possible,
     weather_market_snapshots_values_possible,
@@ -32,13 +34,18 @@ def at(iso: str) -> DataSourcesResource:
     return DataSourcesResource(as_of=iso)
 
 
+def fresh(warehouse, now: str):  # noqa: ANN001, ANN201
+    """The freshness check of a run that is not partitioned by climate day."""
+    return nbm_bulletins_fresh(build_asset_check_context(), warehouse=warehouse, sources=at(now))
+
+
 @pytest.mark.parametrize(
     ("now", "passed"),
     [("2026-04-16T15:00:00+00:00", True), ("2026-04-16T15:01:00+00:00", False)],
 )
 def test_the_newest_nbm_cycle_must_be_at_most_8_hours_old(warehouse, now, passed):
     nbm_row(warehouse)
-    result = nbm_bulletins_fresh(warehouse=warehouse, sources=at(now))
+    result = fresh(warehouse, now)
     assert (result.passed, result.metadata["newest_cycle"].text) == (
         passed, "2026-04-16 07:00:00+00:00",
     )  # fmt: skip
@@ -47,7 +54,9 @@ def test_the_newest_nbm_cycle_must_be_at_most_8_hours_old(warehouse, now, passed
 def test_a_cycle_not_yet_available_does_not_count_as_fresh(warehouse):
     nbm_row(warehouse, cycle=datetime(2026, 4, 16, 1, tzinfo=UTC))
     nbm_row(warehouse, station="KMDW", available_minutes=600)  # 07Z, out at 17:00Z
-    result = nbm_bulletins_fresh(warehouse=warehouse, sources=at("2026-04-16T09:30:00+00:00"))
+    result = nbm_bulletins_fresh(
+        build_asset_check_context(), warehouse=warehouse, sources=at("2026-04-16T09:30:00+00:00")
+    )
     assert (result.passed, result.metadata["newest_cycle"].text) == (
         False, "2026-04-16 01:00:00+00:00",
     )  # fmt: skip
@@ -55,8 +64,17 @@ def test_a_cycle_not_yet_available_does_not_count_as_fresh(warehouse):
 
 
 def test_an_empty_nbm_table_is_stale(warehouse):
-    result = nbm_bulletins_fresh(warehouse=warehouse, sources=at("2026-04-16T09:30:00+00:00"))
+    result = nbm_bulletins_fresh(
+        build_asset_check_context(), warehouse=warehouse, sources=at("2026-04-16T09:30:00+00:00")
+    )
     assert (result.passed, result.metadata["newest_cycle"].text) == (False, "None")
+
+
+def test_a_run_of_past_climate_days_only_needs_no_fresh_cycle():
+    tags = {"dagster/asset_partition_range_end": "CHI|2024-09-16"}
+    assert newest_climate_day(tags) == datetime(2024, 9, 16).date()
+    assert newest_climate_day({"dagster/partition": "2026-04-13"}) is None
+    assert newest_climate_day({}) is None
 
 
 def test_good_nbm_values_pass(warehouse):
