@@ -156,6 +156,7 @@ def main() -> None:
             gates = conn.execute(
                 "SELECT city, CASE WHEN reason LIKE 'reference model%' THEN 'reference: not traded'"
                 " WHEN reason LIKE 'market-skill gate%' THEN 'market-skill gate closed' "
+                "WHEN reason LIKE '%out of P&L' THEN 'GHCN-only day: out of P&L' "
                 "ELSE 'open' END AS gate, count(DISTINCT (event_ticker, decision_time)) AS "
                 "decisions FROM weather_opportunities GROUP BY ALL ORDER BY ALL"
             ).df()
