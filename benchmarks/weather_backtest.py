@@ -14,7 +14,9 @@ climatology + persistence reference, never passed off as NBM.
 
 Prints per city: CRPS and Brier of our bin probabilities and Brier of the market's last price on
 the same bins (each event's first priced decision), reliability; and per city and strategy tag:
-orders, fills, contracts, fees, P&L after fees and the maximum drawdown of its cumulative P&L.
+orders, fills, contracts, fees, P&L after fees and the maximum drawdown of its cumulative P&L;
+and per city how many decisions the model rule let trade (the reference model never does; the
+market-skill gate, ``core.weather_skill``, opens only on a record better than the market's).
 
     .venv/bin/python -m benchmarks.weather_backtest \
         [--first 'AUS|2023-12-24' --last 'NY|2025-02-28']
@@ -151,6 +153,13 @@ def main() -> None:
                 "SELECT strategy, tradable, count(*) AS n FROM weather_opportunities GROUP BY ALL "
                 "ORDER BY ALL"
             ).df()
+            gates = conn.execute(
+                "SELECT city, CASE WHEN reason LIKE 'reference model%' THEN 'reference: not traded'"
+                " WHEN reason LIKE 'market-skill gate%' THEN 'market-skill gate closed' "
+                "WHEN reason LIKE '%out of P&L' THEN 'GHCN-only day: out of P&L' "
+                "ELSE 'open' END AS gate, count(DISTINCT (event_ticker, decision_time)) AS "
+                "decisions FROM weather_opportunities GROUP BY ALL ORDER BY ALL"
+            ).df()
     priced = probabilities[probabilities["pricing_model"]]
     bins = scored_bins(first_decisions(priced), settled, prices)
     columns = [
@@ -167,6 +176,8 @@ def main() -> None:
     print(markdown_table(reliability(bins, MARKET)))
     print("\nOpportunities (rows by strategy and tradable):")
     print(markdown_table(opportunities))
+    print("\nDecisions by the model rule (reference never trades; the market-skill gate):")
+    print(markdown_table(gates))
     pnl = order_pnl(orders, outcomes)
     print("\nTrading (paper venue, fills only after the order, fees included):")
     print(markdown_table(trading_table(orders, pnl)))

@@ -39,7 +39,7 @@ materialize "TSA SQL models" --select 'tsa_daily,tsa_weekly'
 materialize "TSA weekly strategy, weeks 2022-01-03 .. 2026-04-20 (past weeks = backtest)" \
     --select 'tsa_market_snapshots,tsa_forecasts,tsa_fair_values,tsa_desired_orders,tsa_orders' \
     --partition-range 2022-01-03...2026-04-20
-materialize "Temperature strategy: one real KMDW day, 2024-09-16 (NBM history from 2024-08-17, priced, traded on paper, settled; one run)" --select 'observed_highs,nbm_peak_window_forecasts,nbm_bulletins,stg_observed_highs,stg_nbm_daily_high,weather_calibration,weather_market_snapshots,weather_bin_probabilities,weather_opportunities,weather_orders' --partition-range 'CHI|2024-08-17...CHI|2024-09-16'
+materialize "Temperature strategy: one real KMDW day, 2024-09-16 (NBM history from 2024-08-17, priced, gated by its market-skill record; one run)" --select 'observed_highs,nbm_peak_window_forecasts,nbm_bulletins,stg_observed_highs,stg_nbm_daily_high,weather_calibration,weather_market_snapshots,weather_bin_probabilities,weather_opportunities,weather_orders' --partition-range 'CHI|2024-08-17...CHI|2024-09-16'
 materialize "Backtest report" --select tsa_backtest_report
 materialize "Portfolio: P&L per strategy, daily P&L, drawdown, exposure" --select portfolio
 materialize "Daily report e-mail (EDGE_EMAIL_BACKEND=${EDGE_EMAIL_BACKEND:-file})" \

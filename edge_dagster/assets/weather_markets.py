@@ -25,7 +25,8 @@ MARKET_TABLE_COLUMNS = ["city" if c == "station" else c for c in MARKET_COLUMNS]
 
 def _market_rows(markets, events: dict[str, tuple[str, object]], snapshots: pd.DataFrame):  # noqa: ANN001, ANN202
     """``weather_markets`` rows: the recorded files' definitions in replay; live, what the
-    snapshots say (Kalshi's strikes; the outcome once finalized)."""
+    snapshots say (Kalshi's strikes; the outcome once finalized), with the settlement time and
+    Kalshi's settled value the exchange reports now (what the market-skill gate scores)."""
     if isinstance(markets, ReplayWeatherMarkets):
         frames = [
             markets.event_markets(event).assign(city=city, climate_date=day)
@@ -37,6 +38,11 @@ def _market_rows(markets, events: dict[str, tuple[str, object]], snapshots: pd.D
         return pd.DataFrame()
     latest = snapshots.sort_values("as_of").drop_duplicates("ticker", keep="last")
     city_day = latest["event_ticker"].map(events)
+    settled = pd.concat([markets.event_markets(event) for event in events], ignore_index=True)
+    settled = settled.drop_duplicates("ticker").set_index("ticker")
+    settles_at = pd.to_datetime(latest["ticker"].map(settled["settles_at"]), utc=True)
+    value = latest["ticker"].map(settled["settled_value"]).astype(float)
+    result = latest["ticker"].map(settled["result"]).where(settles_at.notna(), latest["result"])
     return pd.DataFrame(
         {
             "ticker": latest["ticker"],
@@ -50,11 +56,13 @@ def _market_rows(markets, events: dict[str, tuple[str, object]], snapshots: pd.D
             "strike_source": "kalshi",
             "open_time": None,
             "close_time": latest["close_time"],
-            "settles_at": None,
-            "result": latest["result"],
-            "settled_value": None,
-            "settled_value_source": None,
-            "outcome": latest["result"],
+            "settles_at": settles_at,
+            "result": result,
+            "settled_value": value,
+            "settled_value_source": value.notna().map(
+                {True: "kalshi_expiration_value", False: None}
+            ),
+            "outcome": result,
             "outcome_source": "kalshi",
             "pnl_eligible": True,
         }

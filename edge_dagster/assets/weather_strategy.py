@@ -24,6 +24,8 @@ from edge_dagster.core.nws_check import NwsCheck, nws_check, nws_daytime_high
 from edge_dagster.core.strategy import Decision
 from edge_dagster.core.tickers import high_temp_event_ticker
 from edge_dagster.core.weather_bins import TemperatureBin
+from edge_dagster.core.weather_scoring import scored_bins
+from edge_dagster.core.weather_skill import daily_scores, market_skill
 from edge_dagster.core.weather_strategy import (
     OPPORTUNITY_COLUMNS,
     STRATEGY,
@@ -137,6 +139,32 @@ def _nws_periods(sources: DataSourcesResource, cities: set[City]) -> dict[str, l
     return {c.code: client.forecast_periods(c.latitude, c.longitude) for c in cities}
 
 
+def _skill_record(conn, cities: list[str]) -> pd.DataFrame:  # noqa: ANN001 - DuckDB
+    """The cities' scored days (``core.weather_skill.daily_scores``) from every event priced so
+    far: its first priced decision, the bins the market had priced then, and how it settled
+    (the gate keeps only what was settled by each decision)."""
+    first = (
+        "SELECT * FROM weather_bin_probabilities WHERE pricing_model AND city IN "
+        "(SELECT unnest(?::VARCHAR[])) QUALIFY decision_time = min(decision_time) "
+        "OVER (PARTITION BY event_ticker)"
+    )
+    probabilities = conn.execute(first, [cities]).df()
+    settled = conn.execute(
+        "SELECT event_ticker, any_value(settled_value) AS settled_value, "
+        "max(settles_at) AS settles_at FROM weather_markets WHERE city IN "
+        "(SELECT unnest(?::VARCHAR[])) GROUP BY event_ticker "
+        "HAVING count(settles_at) = count(*) AND count(settled_value) > 0",
+        [cities],
+    ).df()
+    prices = conn.execute(
+        f"SELECT s.ticker, s.as_of, CAST(s.last_price AS DOUBLE) AS last_price "
+        f"FROM market_snapshots s JOIN ({first}) p "
+        "ON s.ticker = p.ticker AND s.as_of = p.decision_time WHERE s.last_price IS NOT NULL",
+        [cities],
+    ).df()
+    return daily_scores(scored_bins(probabilities, settled, prices))
+
+
 def _none(value: object) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
@@ -152,7 +180,9 @@ def weather_opportunities(
     its net edge after the fee, μ, σ and the fit that priced it, ranked (what trades first);
     the tradable ones become the strategy's desired orders (``desired_orders``, strategy
     ``weather``, tags ``weather-single``/``weather-bracket``). A city whose NWS forecast
-    disagrees with the calibrated median is skipped (live decisions only)."""
+    disagrees with the calibrated median is skipped (live decisions only). The reference
+    model never trades, and a pricing model trades only while the market-skill gate says it
+    beat the market's last price on the city's recent settled days (``core.weather_skill``)."""
     strategy = config.strategy_config()
     events = _events(context)
     keys = [_partition_key(city, day) for city, day in events.values()]
@@ -176,6 +206,7 @@ def weather_opportunities(
             "WHERE event_ticker IN (SELECT unnest(?::VARCHAR[])) GROUP BY event_ticker",
             [list(events)],
         ).df()
+        record = _skill_record(conn, sorted({city.code for city, _ in events.values()}))
     by_quote = {(q.ticker, q.as_of): q for q in quotes.itertuples(index=False)}
     eligible = dict(zip(definitions["event_ticker"], definitions["pnl_eligible"], strict=True))
     closes = dict(zip(definitions["event_ticker"], definitions["close_time"], strict=True))
@@ -209,6 +240,7 @@ def weather_opportunities(
             float(first["sigma"]), first["model"], first["fit_id"],
             None if close is None or pd.isna(close) else pd.Timestamp(close).to_pydatetime(),
             check,
+            market_skill(record, city.code, first["model"], at, strategy.market_skill),
         )  # fmt: skip
         wanted, frame = decide(decision, markets, strategy)
         if not eligible.get(event, True):

@@ -24,6 +24,12 @@ at most 10 open weather positions, no re-entry on a held ticker, the 5 % daily k
 the risk check's (``core.risk``) with :meth:`WeatherStrategyConfig.risk_limits`; both tags trade
 as the one strategy ``weather`` so those caps bind them together. The NWS sanity check skips
 the city-day when it disagrees (``core.nws_check``).
+
+Which models trade: the declared reference model (``climatology_persistence``, for cities
+without forecast history) is scored, never traded; any other pricing model trades only while
+the walk-forward market-skill gate (``core.weather_skill``) says its Brier on the city's recent
+settled days is below the market's last price on the same bins. Otherwise every row of the
+decision carries the reason and nothing is ordered.
 """
 
 from __future__ import annotations
@@ -44,10 +50,13 @@ from edge_dagster.core.prices import ONE, Side
 from edge_dagster.core.risk import DEFAULT_RISK_LIMITS, RiskLimits
 from edge_dagster.core.sizing import Candidate, event_outcomes, size_event
 from edge_dagster.core.weather_bins import TemperatureBin
+from edge_dagster.core.weather_model import REFERENCE
+from edge_dagster.core.weather_skill import MarketSkill, MarketSkillConfig
 
 STRATEGY = "weather"
 SINGLE = "weather-single"
 BRACKET = "weather-bracket"
+REFERENCE_NOT_TRADED = f"reference model {REFERENCE}: scored, not traded"
 PLACES = Decimal("0.000001")
 CENT = Decimal("0.01")
 OPPORTUNITY_COLUMNS = [
@@ -75,6 +84,8 @@ class WeatherStrategyConfig:
     max_open_positions: int = 10
     daily_loss_limit_fraction: Decimal = Decimal("0.05")
     nws_max_difference_f: float = 4.0
+    market_skill: MarketSkillConfig = MarketSkillConfig()
+    """The trailing window of the market-skill gate (``core.weather_skill``)."""
 
     def risk_limits(self) -> RiskLimits:
         """The risk check's limits for weather orders: the event cap also caps each market."""
@@ -117,6 +128,17 @@ class WeatherDecision:
     expires_at: datetime | None = None
     """When the orders stop resting (the market's close); the next decision replaces them."""
     nws: NwsCheck | None = None
+    skill: MarketSkill | None = None
+    """The pricing model's record against the market then (None: no record, no trade)."""
+
+
+def model_block(decision: WeatherDecision) -> str:
+    """Why the decision's pricing model may not trade at all ('' when it may)."""
+    if decision.pricing_model == REFERENCE:
+        return REFERENCE_NOT_TRADED
+    if decision.skill is None:
+        return f"market-skill gate: no record of {decision.pricing_model}"
+    return decision.skill.reason
 
 
 @dataclass(frozen=True)
@@ -297,6 +319,11 @@ def decide(
         )
         for row in [*singles.values(), *bracket_rows]:
             row["reason"] = skip
+        bracket = None
+    blocked = model_block(decision)
+    if blocked:
+        for row in [*singles.values(), *bracket_rows]:
+            row["reason"] = blocked
         bracket = None
 
     chosen = [s for s in sides if not singles[(s.ticker, s.side)]["reason"]]

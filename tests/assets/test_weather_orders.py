@@ -9,12 +9,17 @@ is T72 0.1217 · B72.5 0.1870 · B74.5 0.2576 · B76.5 0.2310 · B78.5 0.1360 ·
 (last YES-taker print = ask, last NO-taker print = bid) in the 14:15Z bars: T72 0.24/0.26,
 B72.5 0.17/0.20, B74.5 0.18/0.20, B76.5 0.14/0.16, B78.5 0.12/0.15, T79 0.05/0.08. The high
 settles at 75 (B74.5 YES).
+
+The market-skill gate needs a record: ``_seed_skill_record`` writes 30 declared, hand-made
+settled CHI days before it (2026-08-28 → 09-26, each settled at 15:00Z the next day, so all
+known at the first decision), priced by ``emos_nbp_txn`` at 0.7/0.3 on two bins the market
+priced at 0.5/0.5, the first bin winning: model Brier 0.09 < market 0.25.
 """
 
 from __future__ import annotations
 
 import gzip
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal as D
 
 import pandas as pd
@@ -74,10 +79,48 @@ def traded_2026(replay_2026):  # noqa: ANN001, ANN201, F811
     return replay_2026
 
 
-def test_a_bulletin_becomes_paper_orders_that_fill_after_they_exist_and_settle(
-    warehouse,  # noqa: ANN001
-    traded_2026,  # noqa: ANN001
-):
+def _seed_skill_record(warehouse) -> None:  # noqa: ANN001
+    """The 30 hand-made settled days of the module docstring, in the three tables the gate
+    reads (bin probabilities, market definitions, snapshots)."""
+    probabilities, markets, snapshots = [], [], []
+    for n in range(30):
+        day = datetime(2026, 8, 28, tzinfo=UTC) + timedelta(days=n)
+        event = f"KXHIGHCHI-{day:%y%b%d}".upper()
+        decided, settles = day - timedelta(hours=14, minutes=30), day + timedelta(hours=39)
+        for floor, p in ((70.0, 0.7), (72.0, 0.3)):
+            ticker = f"{event}-B{floor + 0.5}"
+            probabilities.append({
+                "city": "CHI", "climate_date": day.date(), "event_ticker": event,
+                "decision_time": decided, "model": "emos_nbp_txn", "pricing_model": True,
+                "fit_id": "hand-made", "forecast_source": "hand-made", "mu": 71.0, "sigma": 2.0,
+                "ticker": ticker, "strike_type": "between", "floor_strike": floor,
+                "cap_strike": floor + 1, "strike_source": "kalshi", "lower_edge": floor - 0.5,
+                "upper_edge": floor + 1.5, "probability": p,
+            })  # fmt: skip
+            won = "yes" if floor == 70.0 else "no"
+            markets.append({
+                "ticker": ticker, "event_ticker": event, "series_ticker": "KXHIGHCHI",
+                "city": "CHI", "climate_date": day.date(), "strike_type": "between",
+                "floor_strike": floor, "cap_strike": floor + 1, "strike_source": "kalshi",
+                "close_time": day, "settles_at": settles, "result": won, "settled_value": 70.0,
+                "settled_value_source": "kalshi_expiration_value", "outcome": won,
+                "outcome_source": "kalshi", "pnl_eligible": True,
+            })  # fmt: skip
+            snapshots.append({
+                "ticker": ticker, "as_of": decided, "source": "hand-made",
+                "series_ticker": "KXHIGHCHI", "event_ticker": event, "strike_type": "between",
+                "status": "active", "last_price": 0.5, "close_time": day, "result": "",
+                "fee_type": "quadratic", "fee_multiplier": 1,
+            })  # fmt: skip
+    tables = {"weather_bin_probabilities": probabilities, "weather_markets": markets,
+              "market_snapshots": snapshots}  # fmt: skip
+    with warehouse.transaction(list(tables)) as conn:
+        for table, rows in tables.items():
+            frame = pd.DataFrame(rows)  # noqa: F841 - read by DuckDB below
+            conn.execute(f"INSERT INTO {table} BY NAME SELECT * FROM frame")
+
+
+def _price_and_trade(warehouse, traded_2026, with_record: bool = True) -> None:  # noqa: ANN001
     sources = replay_sources("2026-09-30T16:00:00Z", traded_2026)
     resources = {"warehouse": warehouse, "sources": sources, "kalshi": KalshiResource()}
     steps = [
@@ -88,6 +131,8 @@ def test_a_bulletin_becomes_paper_orders_that_fill_after_they_exist_and_settle(
         ([weather_market_snapshots, weather_bin_probabilities, weather_opportunities,
           weather_orders], "CHI|2026-09-29", "CHI|2026-09-29"),
     ]  # fmt: skip
+    if with_record:
+        _seed_skill_record(warehouse)
     for assets, start, end in steps:
         result = materialize(
             assets,
@@ -98,6 +143,13 @@ def test_a_bulletin_becomes_paper_orders_that_fill_after_they_exist_and_settle(
             },
         )
         assert result.success
+
+
+def test_a_bulletin_becomes_paper_orders_that_fill_after_they_exist_and_settle(
+    warehouse,  # noqa: ANN001
+    traded_2026,  # noqa: ANN001
+):
+    _price_and_trade(warehouse, traded_2026)
     with warehouse.get_connection() as conn:
         tradable = conn.execute(
             "SELECT ticker, strategy, side, limit_price, count, net_edge, bracket_id "
@@ -136,6 +188,20 @@ def test_a_bulletin_becomes_paper_orders_that_fill_after_they_exist_and_settle(
     ]  # fmt: skip
     # 75 °F: B74.5 YES and T72 NO win. 5 − 1.06 − 1.70 + (25 − 19 − 0.32) = 7.92
     assert cash == D("7.92")
+
+
+def test_without_a_record_against_the_market_nothing_trades(warehouse, traded_2026):  # noqa: ANN001
+    _price_and_trade(warehouse, traded_2026, with_record=False)
+    with warehouse.get_connection() as conn:
+        reasons = conn.execute(
+            "SELECT DISTINCT tradable, reason FROM weather_opportunities"
+        ).fetchall()
+        (orders,) = conn.execute("SELECT count(*) FROM orders").fetchone()
+    assert reasons == [
+        (False, "market-skill gate: emos_nbp_txn has 0 settled scored days before the "
+         "decision < 30"),
+    ]  # fmt: skip
+    assert orders == 0
 
 
 TICKER = f"{EVENT}-B76.5"

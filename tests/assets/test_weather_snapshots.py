@@ -94,6 +94,36 @@ def test_live_bins_keep_kalshis_strike_semantics_at_every_decision(warehouse, ex
     ]
 
 
+def test_live_definitions_carry_kalshis_settlement_once_it_is_reported(warehouse) -> None:
+    # Declared: the event settled on 84 °F (B83.5 YES) at 2026-09-30 14:00Z; read a day later.
+    with FakeKalshiExchange() as fake:
+        fake.add_series("KXHIGHNY")
+        fake.add_event(EVENT, "KXHIGHNY")
+        for suffix, strikes in BINS:
+            fake.add_market(
+                f"{EVENT}-{suffix}", EVENT, open_time="2026-09-28T14:00:00Z",
+                close_time="2026-09-30T04:59:00Z", status="finalized",
+                result="yes" if suffix == "B83.5" else "no", expiration_value="84",
+                settlement_ts="2026-09-30T14:00:00Z", **strikes,
+            )  # fmt: skip
+        sources = FrozenWallClockSources(
+            deployment="paper", wall_time="2026-10-01T12:00:00Z",
+            kalshi_market_data_url=fake.base_url,
+        )  # fmt: skip
+        materialize(
+            [weather_market_snapshots],
+            partition_key=PARTITION,
+            resources={"warehouse": warehouse, "sources": sources},
+        )
+    with warehouse.get_connection() as conn:
+        rows = conn.execute(
+            "SELECT DISTINCT settles_at, settled_value, settled_value_source FROM weather_markets"
+        ).fetchall()
+        won = conn.execute("SELECT ticker FROM weather_markets WHERE outcome = 'yes'").fetchall()
+    assert rows == [(datetime(2026, 9, 30, 14, tzinfo=UTC), 84.0, "kalshi_expiration_value")]
+    assert won == [(f"{EVENT}-B83.5",)]
+
+
 def test_replay_lists_the_recorded_bins_from_their_open_with_trade_implied_quotes(warehouse):
     # KXHIGHCHI-25JAN16 opened 2025-01-15 15:00Z: the 02:30Z, 08:30Z and 14:30Z decisions of
     # the 15th come before it and list nothing. Its B38.5 record had no strike fields.

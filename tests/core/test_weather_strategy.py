@@ -14,6 +14,7 @@ from edge_dagster.core.exposure import Exposure, Position
 from edge_dagster.core.nws_check import nws_check
 from edge_dagster.core.risk import RiskState
 from edge_dagster.core.weather_bins import TemperatureBin
+from edge_dagster.core.weather_skill import MarketSkill
 from edge_dagster.core.weather_strategy import (
     BRACKET,
     SINGLE,
@@ -29,9 +30,11 @@ from edge_dagster.trading.execution import approved
 D = Decimal
 EVENT = "KXHIGHCHI-26SEP29"
 AT = datetime(2026, 9, 28, 14, 30, tzinfo=UTC)
+# The model's record before the decision (declared): 40 settled days, Brier 0.14 < market 0.15.
+SKILLED = MarketSkill("emos_nbp_txn", 40, 0.14, 0.15, 30)
 DECISION = WeatherDecision(
     "CHI", date(2026, 9, 29), EVENT, "CHI|2026-09-29", AT, 71.8, 2.0,
-    "emos_nbp_txn", "emos_nbp_txn:CHI:2026-09-28",
+    "emos_nbp_txn", "emos_nbp_txn:CHI:2026-09-28", skill=SKILLED,
 )  # fmt: skip
 BINS = [
     TemperatureBin(f"{EVENT}-T70", "less", None, 70.0),
@@ -186,3 +189,37 @@ def test_the_daily_kill_switch_halts_new_weather_orders_at_five_percent():
     orders, _ = decide(DECISION, _markets())
     assert approved(orders, replace(STATE, realised_pnl=D(-50)), LIMITS, AT)[0] == []
     assert len(approved(orders, replace(STATE, realised_pnl=D("-49.99")), LIMITS, AT)[0]) == 2
+
+
+def _blocked(decision: WeatherDecision) -> tuple[list, set[str], bool]:
+    orders, frame = decide(decision, _markets())
+    return orders, set(frame["reason"]), bool(frame["tradable"].any())
+
+
+def test_the_reference_model_is_scored_never_traded():
+    assert decide(DECISION, _markets())[0]  # the same event trades under a skilled model
+    reference = replace(DECISION, pricing_model="climatology_persistence", skill=SKILLED)
+    assert _blocked(reference) == (
+        [],
+        {"reference model climatology_persistence: scored, not traded"},
+        False,
+    )
+
+
+def test_a_model_that_has_not_beaten_the_market_does_not_trade():
+    worse = replace(DECISION, skill=MarketSkill("emos_nbp_txn", 60, 0.163, 0.156, 30))
+    assert _blocked(worse) == ([], {
+        "market-skill gate: emos_nbp_txn Brier 0.1630 ≥ market 0.1560 over its last 60 "
+        "settled days"}, False)  # fmt: skip
+    equal = replace(DECISION, skill=MarketSkill("emos_nbp_txn", 60, 0.15, 0.15, 30))
+    assert _blocked(equal)[0] == []
+
+
+def test_a_model_without_enough_settled_days_does_not_trade():
+    young = replace(DECISION, skill=MarketSkill("emos_nbp_txn", 29, 0.10, 0.15, 30))
+    assert _blocked(young) == ([], {
+        "market-skill gate: emos_nbp_txn has 29 settled scored days before the decision < 30"
+    }, False)  # fmt: skip
+    assert _blocked(replace(DECISION, skill=None))[1] == {
+        "market-skill gate: no record of emos_nbp_txn"
+    }
