@@ -31,14 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from benchmarks.weather_scoring import AS_OF, HISTORY, MARKET_DAYS, run
-from edge_dagster.assets.weather_ingest import (
-    nbm_bulletins,
-    nbm_peak_window_forecasts,
-    observed_highs,
-)
-from edge_dagster.assets.weather_markets import weather_market_snapshots
-from edge_dagster.assets.weather_models import weather_bin_probabilities, weather_calibration
+from benchmarks.weather_scoring import AS_OF, MARKET_DAYS, price_city_days, run, scoring_inputs
 from edge_dagster.assets.weather_strategy import weather_opportunities, weather_orders
 from edge_dagster.core.backtest_report import markdown_table
 from edge_dagster.core.weather_scoring import (
@@ -48,7 +41,6 @@ from edge_dagster.core.weather_scoring import (
     reliability,
     scored_bins,
 )
-from edge_dagster.definitions import sql_models
 from edge_dagster.resources.kalshi import KalshiResource
 from edge_dagster.resources.sources import DataSourcesResource
 from edge_dagster.resources.warehouse import WarehouseResource
@@ -103,9 +95,6 @@ def main() -> None:
     parser.add_argument("--last", default=MARKET_DAYS[1])
     args = parser.parse_args()
     days = (args.first, args.last)
-    sql = {
-        a.key.to_user_string(): a for a in sql_models("stg_observed_highs", "stg_nbm_daily_high")
-    }
     with tempfile.TemporaryDirectory() as folder:
         warehouse = WarehouseResource(database=str(Path(folder) / "edge.duckdb"))
         resources = {
@@ -113,35 +102,14 @@ def main() -> None:
             "sources": DataSourcesResource(as_of=AS_OF),
             "kalshi": KalshiResource(),
         }
-        print("pipeline (replay, one run per step):")
-        total = run(
-            [observed_highs, nbm_peak_window_forecasts, sql["stg_observed_highs"]],
-            resources, HISTORY, "observed highs, day-ahead NBM history",
-        )  # fmt: skip
-        total += run(
-            [nbm_bulletins, sql["stg_nbm_daily_high"]], resources, days,
-            "NBP bulletins (none shipped for these dates)",
-        )  # fmt: skip
-        total += run([weather_calibration], resources, days, "daily calibration")
-        total += run(
-            [weather_market_snapshots, weather_bin_probabilities], resources, days,
-            "market snapshots + bin probabilities",
-        )  # fmt: skip
+        total = price_city_days(resources, days)
         total += run(
             [weather_opportunities, weather_orders], resources, days,
             "opportunities + orders on the paper venue",
         )  # fmt: skip
         print(f"  total {total:.0f} s")
         with warehouse.get_connection() as conn:
-            probabilities = conn.execute("SELECT * FROM weather_bin_probabilities").df()
-            settled = conn.execute(
-                "SELECT DISTINCT event_ticker, settled_value, settled_value_source, pnl_eligible "
-                "FROM weather_markets"
-            ).df()
-            prices = conn.execute(
-                "SELECT ticker, as_of, CAST(last_price AS DOUBLE) AS last_price "
-                "FROM market_snapshots WHERE last_price IS NOT NULL"
-            ).df()
+            probabilities, settled, prices = scoring_inputs(conn)
             outcomes = conn.execute("SELECT ticker, outcome, settles_at FROM weather_markets").df()
             orders = conn.execute(
                 "SELECT * FROM orders WHERE strategy = 'weather' AND environment = 'replay'"

@@ -15,6 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 from dagster import materialize
 
@@ -60,38 +61,51 @@ def run(assets: list, resources: dict, keys: tuple[str, str], title: str) -> flo
     return seconds
 
 
-def main() -> None:
+def price_city_days(resources: dict, days: tuple[str, str]) -> float:
+    """Materialise the pricing half of the weather pipeline over ``days`` (one run per step,
+    as a backfill would), after the inputs' full history; the seconds it took."""
     sql = {
         a.key.to_user_string(): a for a in sql_models("stg_observed_highs", "stg_nbm_daily_high")
     }
+    print("pipeline (replay, one run per step):")
+    total = run(
+        [observed_highs, nbm_peak_window_forecasts, sql["stg_observed_highs"]],
+        resources, HISTORY, "observed highs, day-ahead NBM history, 2023-01..2025-02",
+    )  # fmt: skip
+    total += run(
+        [nbm_bulletins, sql["stg_nbm_daily_high"]], resources, days,
+        "NBP bulletins (none shipped for these dates)",
+    )  # fmt: skip
+    total += run([weather_calibration], resources, days, "daily calibration")
+    total += run(
+        [weather_market_snapshots, weather_bin_probabilities], resources, days,
+        "market snapshots + bin probabilities",
+    )  # fmt: skip
+    return total
+
+
+def scoring_inputs(conn: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, ...]:
+    """(bin probabilities, settled values, last traded prices) as the warehouse holds them."""
+    probabilities = conn.execute("SELECT * FROM weather_bin_probabilities").df()
+    settled = conn.execute(
+        "SELECT DISTINCT event_ticker, settled_value, settled_value_source, pnl_eligible "
+        "FROM weather_markets"
+    ).df()
+    prices = conn.execute(
+        "SELECT ticker, as_of, CAST(last_price AS DOUBLE) AS last_price "
+        "FROM market_snapshots WHERE last_price IS NOT NULL"
+    ).df()
+    return probabilities, settled, prices
+
+
+def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         warehouse = WarehouseResource(database=str(Path(folder) / "edge.duckdb"))
         resources = {"warehouse": warehouse, "sources": DataSourcesResource(as_of=AS_OF)}
-        print("pipeline (replay, one run per step):")
-        total = run(
-            [observed_highs, nbm_peak_window_forecasts, sql["stg_observed_highs"]],
-            resources, HISTORY, "observed highs, day-ahead NBM history, 2023-01..2025-02",
-        )  # fmt: skip
-        total += run(
-            [nbm_bulletins, sql["stg_nbm_daily_high"]], resources, MARKET_DAYS,
-            "NBP bulletins (none shipped for these dates)",
-        )  # fmt: skip
-        total += run([weather_calibration], resources, MARKET_DAYS, "daily calibration")
-        total += run(
-            [weather_market_snapshots, weather_bin_probabilities], resources, MARKET_DAYS,
-            "market snapshots + bin probabilities",
-        )  # fmt: skip
+        total = price_city_days(resources, MARKET_DAYS)
         print(f"  total {total:.0f} s")
         with warehouse.get_connection() as conn:
-            probabilities = conn.execute("SELECT * FROM weather_bin_probabilities").df()
-            settled = conn.execute(
-                "SELECT DISTINCT event_ticker, settled_value, settled_value_source, pnl_eligible "
-                "FROM weather_markets"
-            ).df()
-            prices = conn.execute(
-                "SELECT ticker, as_of, CAST(last_price AS DOUBLE) AS last_price "
-                "FROM market_snapshots WHERE last_price IS NOT NULL"
-            ).df()
+            probabilities, settled, prices = scoring_inputs(conn)
     bins = scored_bins(first_decisions(probabilities), settled, prices)
     bins["climate_date"] = pd.to_datetime(bins["climate_date"]).dt.date
     bins["period"] = bins["climate_date"].map(
