@@ -11,6 +11,12 @@ the end of the data against the better of the remaining members (issue 9: weight
 ratio for a combiner that keeps the ensemble's forecast of the break week (no one can know the
 break before that week's figures are out) and follows the better member from the next week on:
 what the fastest possible switch would score.
+
+Where the ratio's excess comes from: ``excess_*`` split ``mape_ratio − 1`` by weeks since the
+break — the break week (week 0, which no combiner can know), weeks 1–3, 4–12 and 13 on — each
+the ensemble's absolute error minus the better member's summed over those weeks, over the
+better member's sum over all post-break weeks (so they add up to ``mape_ratio − 1``), with
+``weight_*`` the mean weight on the broken member in each.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ FIRST_WEEK, LAST_WEEK = date(2023, 1, 2), date(2026, 4, 13)
 FALLEN = 0.1
 WEEKS_TO_FALL = 4
 RATIO_BOUND = 1.05
+PERIODS = (("wk0", 0, 1), ("wk1_3", 1, 4), ("wk4_12", 4, 13), ("wk13_on", 13, None))
 
 
 @contextmanager
@@ -75,6 +82,15 @@ def break_summary(table: pd.DataFrame, start: date, horizon: int) -> dict[str, f
     # A combiner that learns of the break from the first post-break week's error: it cannot
     # know it before that week is complete, then follows the better member at once.
     switched = other["point"].where(other.index > start, ensemble["point"])
+    excess = (ensemble["point"] / ensemble["actual"] - 1).abs() - (
+        other["point"] / other["actual"] - 1
+    ).abs()
+    better_total = float((other["point"] / other["actual"] - 1).abs().sum())
+    periods = {}
+    for name, first, stop in PERIODS:
+        picked = excess.iloc[first:stop]
+        periods[f"excess_{name}"] = float(picked.sum()) / better_total
+        periods[f"weight_{name}"] = float(after.loc[picked.index].mean())
     return {
         "weight_before": float(weight[start - timedelta(weeks=1)]),
         "weeks_to_fall": int(below[0]) if len(below) else None,
@@ -82,6 +98,7 @@ def break_summary(table: pd.DataFrame, start: date, horizon: int) -> dict[str, f
         "post_weeks": len(other),
         "mape_ratio": error[tsa_model.ENSEMBLE] / error[better],
         "one_week_floor": mape(switched, other["actual"]) / error[better],
+        **periods,
     }
 
 
@@ -102,7 +119,14 @@ def main() -> None:
     frame["ratio_ok"] = frame["mape_ratio"].le(RATIO_BOUND)
     print(f"{BROKEN} forecasts x {SHIFT} from each break on; weight < {FALLEN} and post-break "
           f"MAPE <= {RATIO_BOUND} x the better other member")  # fmt: skip
-    print(frame.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    parts = [c for c in frame.columns if c.startswith(("excess_", "weight_wk"))]
+    print(frame.drop(columns=parts).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print("\nthe ratio's excess (mape_ratio - 1) by weeks since the break, and the mean weight")
+    print(
+        frame[["break", "horizon", *parts]].to_string(
+            index=False, float_format=lambda v: f"{v:.3f}"
+        )
+    )
     fell, held = int(frame["falls_in_4_weeks"].sum()), int(frame["ratio_ok"].sum())
     print(
         f"\nweight below {FALLEN} within {WEEKS_TO_FALL} weeks: {fell} of {len(frame)}; "
@@ -114,7 +138,9 @@ def main() -> None:
         print(
             f"{horizon}: median ratio {group['mape_ratio'].median():.3f}, floor "
             f"{group['one_week_floor'].median():.3f}; fell within {WEEKS_TO_FALL} weeks "
-            f"{int(group['falls_in_4_weeks'].sum())} of {len(group)}"
+            f"{int(group['falls_in_4_weeks'].sum())} of {len(group)}; median excess by weeks "
+            "since the break "
+            + ", ".join(f"{n} {group[f'excess_{n}'].median():+.3f}" for n, *_ in PERIODS)
         )
 
 

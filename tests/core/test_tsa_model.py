@@ -131,20 +131,40 @@ def test_a_later_decision_with_the_same_tsa_data_gets_the_same_forecast(history,
     pd.testing.assert_frame_equal(morning, afternoon)
 
 
-def test_after_a_declared_break_the_weight_leaves_the_broken_member_within_four_weeks(history):
-    # From the first Monday after Labor Day 2024 (mid-way through 2023..2026) holiday_aligned's
-    # forecasts are all 5 % low; the other members are untouched.
-    start = date(2024, 9, 16)
-    table = break_backtest(history, start)
+# From the first Monday after Labor Day 2024 (mid-way through 2023..2026) holiday_aligned's
+# forecasts are all 5 % low; the other members are untouched.
+BREAK_START = date(2024, 9, 16)
 
+
+@pytest.fixture(scope="module")
+def broken_table(history) -> pd.DataFrame:
+    return break_backtest(history, BREAK_START)
+
+
+def test_after_a_declared_break_the_weight_leaves_the_broken_member_within_four_weeks(
+    broken_table,
+):
     for horizon in (0, 4):
-        summary = break_summary(table, start, horizon)
+        summary = break_summary(broken_table, BREAK_START, horizon)
         assert summary["weight_before"] > 0.5
         assert summary["weeks_to_fall"] <= 4
         # Issue 9 asks for <= 1.05 x the better other member from the break on; measured
         # 1.054 at Monday, 1.016 at Friday here, and missed at most quarterly break dates
         # (benchmarks.tsa_declared_break): the weeks before the weight moves cost it.
         assert summary["mape_ratio"] <= 1.1
+
+
+def test_the_break_excess_splits_by_weeks_since_the_break(broken_table):
+    # Monday: the break week costs what the one-week floor costs (no combiner can know it), the
+    # three weeks the weight takes to fall cost about as much again, and the parts add up to
+    # the whole excess over the better member.
+    summary = break_summary(broken_table, BREAK_START, 0)
+    parts = [summary[f"excess_{name}"] for name in ("wk0", "wk1_3", "wk4_12", "wk13_on")]
+
+    assert [round(p, 4) for p in parts] == [0.0284, 0.0238, 0.0034, -0.0012]
+    assert parts[0] == pytest.approx(summary["one_week_floor"] - 1.0)
+    assert sum(parts) == pytest.approx(summary["mape_ratio"] - 1.0)
+    assert round(summary["weight_wk1_3"], 3) == 0.336
 
 
 def test_decision_horizon_clamps_to_monday_open_and_friday() -> None:
