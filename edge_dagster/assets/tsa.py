@@ -146,7 +146,8 @@ def month_metadata(
     calendar of the month as the table now holds it."""
     days_of_month = pd.date_range(month, month_end(month), freq="D").date
     read_here = sorted(read.intersection(days_of_month))
-    in_month = held[[day.replace(day=1) == month for day in held["travel_date"].dt.date]]
+    days = held["travel_date"].dt
+    in_month = held[(days.year == month.year) & (days.month == month.month)]
     public = [day for day in days_of_month if day <= public_through]
     return {
         "days": MetadataValue.int(len(read_here)),
