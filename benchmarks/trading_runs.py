@@ -119,8 +119,8 @@ def run(assets: list, res: dict, instance: DagsterInstance, title: str = "", **k
 
 def build_history(res: dict, instance: DagsterInstance) -> None:
     """Ingest, SQL models, snapshots, forecasts and fair values of every week, timed."""
-    run([tsa_checkpoint_raw], res, instance, "ingest TSA days 2019-01-01..2026-04-19",
-        tags=range_tags("2019-01-01", "2026-04-19"))  # fmt: skip
+    run([tsa_checkpoint_raw], res, instance, "ingest TSA months 2019-01..2026-04 (to 2026-04-19)",
+        tags=range_tags("2019-01-01", "2026-04-01"))  # fmt: skip
     run(sql_models("tsa_daily", "tsa_weekly"), res, instance, "SQL models", tags={})
     run([tsa_market_snapshots, tsa_forecasts, tsa_fair_values], res, instance,
         f"snapshots, forecasts, fair values {FIRST_WEEK}..{LAST_WEEK} (one run)")  # fmt: skip

@@ -49,6 +49,36 @@ def _run_tags(partition_range: str | None) -> dict[str, str]:
     }
 
 
+def accepted_keys(partitions_def) -> str:  # noqa: ANN001 - a Dagster PartitionsDefinition
+    """What a partition key of ``partitions_def`` looks like, for an error message."""
+    from dagster import TimeWindowPartitionsDefinition
+
+    keys = partitions_def.get_partition_keys()
+    if not keys:
+        return "it has no partitions yet"
+    span = f"{keys[0]} … {keys[-1]}"
+    if isinstance(partitions_def, TimeWindowPartitionsDefinition):
+        cadence = partitions_def.schedule_type.value.lower()
+        keyed = "" if cadence == "daily" else ", each keyed by its first day"
+        return f"the partitions are {cadence}{keyed}: {span}"
+    return f"the partitions are {span}"
+
+
+def check_partition_keys(job, chosen: Sequence[str], select: str) -> None:  # noqa: ANN001
+    """Raise ``ConfigurationError`` naming a chosen key that ``job``'s partitions lack, and
+    what an accepted key looks like (a day given for a monthly asset, say)."""
+    partitions_def = job.partitions_def
+    if partitions_def is None:
+        if chosen:
+            raise ConfigurationError(f"--select {select}: not partitioned; drop the partition")
+        return
+    for key in chosen:
+        if not partitions_def.has_partition_key(key):
+            raise ConfigurationError(
+                f"partition {key}: not a partition of {select}; {accepted_keys(partitions_def)}"
+            )
+
+
 def configuration_errors(result) -> list[str]:  # noqa: ANN001 - ExecuteInProcessResult
     """``step: message`` of every step (or resource set-up) that failed on a configuration
     error, each once."""
@@ -86,12 +116,7 @@ def dagster_home() -> str:
 
 
 def materialize(args: argparse.Namespace) -> int:
-    from dagster import (
-        AssetSelection,
-        DagsterInstance,
-        DagsterInvalidSubsetError,
-        DagsterUnknownPartitionError,
-    )
+    from dagster import AssetSelection, DagsterInstance, DagsterInvalidSubsetError
 
     from edge_dagster.definitions import defs
 
@@ -110,21 +135,19 @@ def materialize(args: argparse.Namespace) -> int:
         raise ConfigurationError(
             f"--select {args.select}: the assets must share one partitions definition"
         )
+    chosen = [args.partition] if args.partition else list(tags.values())
+    check_partition_keys(job, chosen, args.select)
     run_config = {**json.loads(args.config_json), **CONSOLE_AT_INFO}
     started = time.perf_counter()
     with DagsterInstance.get() as instance:
-        try:
-            result = job.execute_in_process(
-                run_config=run_config,
-                instance=instance,
-                partition_key=args.partition,
-                asset_selection=list(keys),
-                tags=tags,
-                raise_on_error=False,
-            )
-        except DagsterUnknownPartitionError as error:
-            chosen = args.partition or args.partition_range
-            raise ConfigurationError(f"partition {chosen}: {error}") from None
+        result = job.execute_in_process(
+            run_config=run_config,
+            instance=instance,
+            partition_key=args.partition,
+            asset_selection=list(keys),
+            tags=tags,
+            raise_on_error=False,
+        )
     seconds = time.perf_counter() - started
     if result.success:
         print(f"{PREFIX}run {result.run_id} materialized {args.select} in {seconds:.1f} s")

@@ -8,10 +8,15 @@ WEATHER_STRATEGY_ASSETS = ("weather_opportunities", "weather_orders")
 """The temperature strategy's assets in the stage groups ``pricing`` and ``trading``: city ×
 date partitioned, so never part of a weekly TSA run."""
 
+# The tables are rebuilt in the ingest run itself (after the raw checks): the scheduled ingest
+# needs no second run, and ``tsa_tables_sensor`` skips a raw event whose tables are newer.
 tsa_ingest_job = define_asset_job(
     "tsa_ingest_job",
-    selection=AssetSelection.assets("tsa_checkpoint_raw"),
-    description="Fetch TSA daily figures into tsa_checkpoint_raw (one run per partition range).",
+    selection=AssetSelection.assets("tsa_checkpoint_raw", "tsa_daily", "tsa_weekly"),
+    description=(
+        "Fetch TSA daily figures into tsa_checkpoint_raw (one run per range of months), then "
+        "rebuild tsa_daily and tsa_weekly from it."
+    ),
 )
 
 tsa_tables_job = define_asset_job(

@@ -1,10 +1,12 @@
 """Partitions of every asset family.
 
-TSA days are keyed by travel date (Eastern time). TSA weeks are Monday-start and keyed by the
-Monday; ``end_offset=1`` exposes the week in progress, which is the one being traded. Weather is
-city × climate date, from 2023-01-01 (the shipped observed highs and day-ahead NBM history begin
-there; the recorded markets from 2023-12-25, and calibration needs the year before them) to
-tomorrow, so tomorrow's event can be priced today.
+The raw TSA days are ingested by calendar month (Eastern time), keyed by the month's first day
+(``2026-04-01``): a partition per day would cost Dagster two events per day of history, most of
+an ingest run. The month in progress is a partition; it holds the days public so far. TSA weeks
+are Monday-start and keyed by the Monday; ``end_offset=1`` exposes the week in progress, which is
+the one being traded. Weather is city × climate date, from 2023-01-01 (the shipped observed highs
+and day-ahead NBM history begin there; the recorded markets from 2023-12-25, and calibration
+needs the year before them) to tomorrow, so tomorrow's event can be priced today.
 
 In a replay (``EDGE_AS_OF``) every family ends where it would end on that clock, so the UI
 shows no "missing" partitions after the as-of; on the wall clock the ends move with time.
@@ -18,6 +20,7 @@ from datetime import date, timedelta
 
 from dagster import (
     DailyPartitionsDefinition,
+    MonthlyPartitionsDefinition,
     MultiPartitionsDefinition,
     StaticPartitionsDefinition,
     WeeklyPartitionsDefinition,
@@ -42,12 +45,18 @@ def _replay_end(end: Callable[[date], date]) -> dict[str, str]:
     return {"end_date": end(REPLAY_TODAY).isoformat()} if REPLAY_TODAY else {}
 
 
-# On the wall clock: days up to yesterday, weeks up to the one in progress, weather to tomorrow.
-tsa_daily_partitions = DailyPartitionsDefinition(
+def _next_month(day: date) -> date:
+    """The first day of the month after ``day``'s."""
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+# On the wall clock: months up to the one in progress, weeks up to the one in progress, weather
+# to tomorrow.
+tsa_monthly_partitions = MonthlyPartitionsDefinition(
     start_date=TSA_HISTORY_START,
     timezone=EASTERN_TZ,
-    end_offset=0,
-    **_replay_end(lambda today: today),
+    end_offset=1,
+    **_replay_end(_next_month),
 )
 
 tsa_weekly_partitions = WeeklyPartitionsDefinition(

@@ -33,17 +33,15 @@ materialize() {
     printf '%d.%d s\n' $((ms / 1000)) $((ms % 1000 / 100))
 }
 
-materialize "TSA daily figures 2019-01-01 .. 2026-04-19, as of $EDGE_AS_OF" \
-    --select tsa_checkpoint_raw --partition-range 2019-01-01...2026-04-19
-materialize "TSA SQL models" --select 'tsa_daily,tsa_weekly'
+materialize "TSA daily figures 2019-01-01 .. 2026-04-19 (88 months) as of $EDGE_AS_OF, and the SQL models" \
+    --select 'tsa_checkpoint_raw,tsa_daily,tsa_weekly' --partition-range 2019-01-01...2026-04-01
 materialize "TSA weekly strategy, weeks 2022-01-03 .. 2026-04-20 (past weeks = backtest)" \
     --select 'tsa_market_snapshots,tsa_forecasts,tsa_fair_values,tsa_desired_orders,tsa_orders' \
     --partition-range 2022-01-03...2026-04-20
 materialize "Temperature strategy: one real KMDW day, 2024-09-16 (NBM history from 2024-08-17, priced, gated by its market-skill record; one run)" --select 'observed_highs,nbm_peak_window_forecasts,nbm_bulletins,stg_observed_highs,stg_nbm_daily_high,weather_calibration,weather_market_snapshots,weather_bin_probabilities,weather_opportunities,weather_orders' --partition-range 'CHI|2024-08-17...CHI|2024-09-16'
 materialize "Backtest report" --select tsa_backtest_report
-materialize "Portfolio: P&L per strategy, daily P&L, drawdown, exposure" --select portfolio
-materialize "Daily report e-mail (EDGE_EMAIL_BACKEND=${EDGE_EMAIL_BACKEND:-file})" \
-    --select daily_report_email
+materialize "Portfolio (P&L per strategy, drawdown, exposure) and the daily report e-mail (EDGE_EMAIL_BACKEND=${EDGE_EMAIL_BACKEND:-file})" \
+    --select 'portfolio,daily_report_email'
 
 echo
 .venv/bin/python -m edge_dagster.summary --since "$started"

@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 
+import pytest
 from dagster import (
     AssetKey,
     DagsterInstance,
@@ -97,21 +98,33 @@ def test_every_duckdb_writing_asset_is_in_the_single_writer_pool():
     assert pools == {name: {"duckdb_write"} for name in EXPECTED_ASSET_GRAPH}
 
 
-def test_the_weekday_schedule_ingests_the_last_published_week_as_one_range(monkeypatch):
+@pytest.mark.parametrize(
+    ("tick", "run_key", "months"),
+    [
+        # Monday: Friday–Sunday are new; the last week lies in April.
+        (datetime(2026, 4, 20, 9, 15), "tsa_ingest_2026-04-19", ("2026-04-01", "2026-04-01")),
+        # Friday 1 May: 30 April is the newest day; nothing of May is public yet.
+        (datetime(2026, 5, 1, 9, 15), "tsa_ingest_2026-04-30", ("2026-04-01", "2026-04-01")),
+        # Monday 4 May: May's first three days, and April's last week for its restatements.
+        (datetime(2026, 5, 4, 9, 15), "tsa_ingest_2026-05-03", ("2026-04-01", "2026-05-01")),
+        # Thursday 7 May: the last week (30 April – 6 May) still reaches into April.
+        (datetime(2026, 5, 7, 9, 15), "tsa_ingest_2026-05-06", ("2026-04-01", "2026-05-01")),
+        # Friday 8 May: the last week is May's.
+        (datetime(2026, 5, 8, 9, 15), "tsa_ingest_2026-05-07", ("2026-05-01", "2026-05-01")),
+    ],
+    ids=["monday", "first-of-month", "first-monday", "last-day-with-april", "may-only"],
+)
+def test_the_weekday_schedule_ingests_the_months_of_the_last_published_week(
+    monkeypatch, tick, run_key, months
+):
     monkeypatch.setenv("EDGE_DEPLOYMENT", "paper")
-    monday = datetime(2026, 4, 20, 9, 15, tzinfo=EASTERN)
     request = tsa_ingest_schedule.evaluate_tick(
-        build_schedule_context(scheduled_execution_time=monday)
+        build_schedule_context(scheduled_execution_time=tick.replace(tzinfo=EASTERN))
     ).run_requests[0]
     assert (
         request.run_key,
-        request.partition_key_range.start,
-        request.partition_key_range.end,
-    ) == (
-        "tsa_ingest_2026-04-19",
-        "2026-04-13",
-        "2026-04-19",
-    )
+        (request.partition_key_range.start, request.partition_key_range.end),
+    ) == (run_key, months)
 
 
 def test_the_schedule_skips_in_replay_mode(monkeypatch):
@@ -173,10 +186,7 @@ def test_new_tsa_days_trigger_one_rebuild_of_the_tables(warehouse):
             [tsa_checkpoint_raw],
             instance=instance,
             resources={"warehouse": warehouse, "sources": replay_sources(AFTER_APRIL_19_PUBLISHED)},
-            tags={
-                "dagster/asset_partition_range_start": "2026-04-13",
-                "dagster/asset_partition_range_end": "2026-04-19",
-            },
+            partition_key="2026-04-01",
         )
         requests = tsa_tables_sensor.evaluate_tick(context).run_requests
         assert len(requests) == 1 and isinstance(requests[0], RunRequest)
@@ -193,10 +203,7 @@ def test_a_sensor_starting_after_the_tables_were_rebuilt_asks_for_nothing(wareho
             [tsa_checkpoint_raw],
             instance=instance,
             resources=resources,
-            tags={
-                "dagster/asset_partition_range_start": "2026-04-13",
-                "dagster/asset_partition_range_end": "2026-04-19",
-            },
+            partition_key="2026-04-01",
         )
         materialize(sql_models("tsa_daily", "tsa_weekly"), instance=instance, resources=resources)
         tick = tsa_tables_sensor.evaluate_tick(

@@ -1,6 +1,6 @@
-"""TSA daily throughput: raw observations per travel day, kept point in time."""
+"""TSA daily throughput: raw observations per travel day, kept point in time, ingested by month."""
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 from dagster import (
@@ -15,8 +15,9 @@ from dagster import (
     asset_check,
 )
 
+from edge_dagster.core.backtest_report import markdown_table
 from edge_dagster.core.clock import latest_published_travel_date
-from edge_dagster.partitions import tsa_daily_partitions
+from edge_dagster.partitions import tsa_monthly_partitions
 from edge_dagster.resources.sources import DataSourcesResource
 from edge_dagster.resources.warehouse import DUCKDB_WRITE_POOL, WarehouseResource
 from edge_dagster.warehouse import fetch_row
@@ -39,14 +40,27 @@ UPSERT_TSA_RAW = """
             ELSE excluded.latest_changed_at
         END
 """
-COUNT_DAYS_AND_REVISIONS = """
-    SELECT count(*), count(*) FILTER (travelers_latest <> travelers_first_published)
-    FROM tsa_checkpoint_raw WHERE travel_date BETWEEN ? AND ?
+HELD_DAYS = """
+    SELECT travel_date, travelers_first_published, travelers_latest, source
+    FROM tsa_checkpoint_raw WHERE travel_date BETWEEN ? AND ? ORDER BY travel_date
 """
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def month_starts(first: date, last: date) -> list[date]:
+    """The first day of every month from ``first``'s to ``last``'s."""
+    months = [first.replace(day=1)]
+    while (following := (months[-1] + timedelta(days=31)).replace(day=1)) <= last:
+        months.append(following)
+    return months
+
+
+def month_end(month: date) -> date:
+    return (month + timedelta(days=31)).replace(day=1) - timedelta(days=1)
 
 
 @asset(
-    partitions_def=tsa_daily_partitions,
+    partitions_def=tsa_monthly_partitions,
     backfill_policy=BackfillPolicy.single_run(),
     pool=DUCKDB_WRITE_POOL,
     group_name="ingest",
@@ -57,47 +71,120 @@ def tsa_checkpoint_raw(
 ) -> MaterializeResult:
     """TSA checkpoint travelers per day as published, with when each figure was first seen.
 
-    Upserts keyed by travel date: the first-published figure is never overwritten (Kalshi
-    settles on it); a later restatement only updates ``travelers_latest``. A range of
-    partitions runs as one fetch and one transaction.
+    A month's run reads the month's days public by now (the month in progress holds exactly
+    those); every one of them must be there, or the run fails and writes nothing. Upserts keyed
+    by travel date: the first-published figure is never overwritten (Kalshi settles on it); a
+    later restatement only updates ``travelers_latest``. A range of months runs as one fetch and
+    one transaction.
     """
     window = context.partition_time_window
-    start, end = window.start.date(), (window.end - timedelta(days=1)).date()
+    first, last_of_window = window.start.date(), (window.end - timedelta(days=1)).date()
     as_of = sources.now()
-    figures = sources.tsa().daily_figures(start, end, as_of)
+    public_through = latest_published_travel_date(as_of)
+    last = min(last_of_window, public_through)
+    figures = read_public_days(sources, first, last, as_of)
 
-    expected = pd.date_range(start, end, freq="D").date
+    with warehouse.transaction(["tsa_checkpoint_raw"]) as conn:
+        before = conn.execute(HELD_DAYS, [first, last_of_window]).df()
+        if len(figures):
+            conn.register("_incoming", figures)
+            try:
+                conn.execute(UPSERT_TSA_RAW)
+            finally:
+                conn.unregister("_incoming")
+        held = conn.execute(HELD_DAYS, [first, last_of_window]).df()
+
+    read = set(figures["travel_date"])
+    new = read - set(before["travel_date"].dt.date)  # DuckDB DATE columns read as datetime64
+    for month in month_starts(first, last_of_window):
+        context.add_asset_metadata(
+            month_metadata(month, held, read, new, public_through),
+            partition_key=month.isoformat(),
+        )
+    # The run's, shown on every month it covers; above, each month's own coverage.
+    return MaterializeResult(
+        metadata={
+            "as_of": MetadataValue.text(as_of.isoformat()),
+            "public_through": MetadataValue.text(str(public_through)),
+            "days_read_in_run": MetadataValue.int(len(figures)),
+        }
+    )
+
+
+def read_public_days(
+    sources: DataSourcesResource, first: date, last: date, as_of: datetime
+) -> pd.DataFrame:
+    """The source's figures for ``first..last``, every day of which is public at ``as_of``
+    (none when ``last`` is before ``first``: a month whose first day is not public yet); raises
+    ``Failure`` naming the days the source does not have."""
+    if last < first:
+        return pd.DataFrame(
+            columns=["travel_date", "travelers", "published_at", "seen_at", "source"]
+        )
+    figures = sources.tsa().daily_figures(first, last, as_of)
+    expected = pd.date_range(first, last, freq="D").date
     missing = sorted(set(expected) - set(figures["travel_date"]))
     if missing:
         raise Failure(
             description=(
-                f"TSA figures for {len(missing)} of {len(expected)} requested day(s) are not "
-                f"public as of {as_of.isoformat()} (first missing {missing[0]}, last "
-                f"{missing[-1]}). TSA posts a day's figure at 09:00 ET on the next federal "
-                "business day; in replay mode check EDGE_AS_OF and the replay folder's range."
+                f"TSA figures for {len(missing)} of the {len(expected)} day(s) {first}..{last} "
+                f"public by {as_of.isoformat()} are missing from the source (first missing "
+                f"{missing[0]}, last {missing[-1]}); nothing was written. TSA posts a day's "
+                "figure at 09:00 ET on the next federal business day: live, tsa.gov is late "
+                "or lost a row (re-run later); in replay mode check EDGE_AS_OF against the "
+                "replay folder's range."
             ),
             metadata={"as_of": as_of.isoformat(), "missing_days": len(missing)},
         )
+    return figures
 
-    with warehouse.transaction(["tsa_checkpoint_raw"]) as conn:
-        days_before, _ = fetch_row(conn, COUNT_DAYS_AND_REVISIONS, [start, end])
-        conn.register("_incoming", figures)
-        try:
-            conn.execute(UPSERT_TSA_RAW)
-        finally:
-            conn.unregister("_incoming")
-        days_after, revised = fetch_row(conn, COUNT_DAYS_AND_REVISIONS, [start, end])
 
-    return MaterializeResult(
-        metadata={
-            "days": MetadataValue.int(len(figures)),
-            "new_days": MetadataValue.int(days_after - days_before),
-            "revised_days": MetadataValue.int(revised),
-            "first_day": MetadataValue.text(str(start)),
-            "last_day": MetadataValue.text(str(end)),
-            "as_of": MetadataValue.text(as_of.isoformat()),
-            "source": MetadataValue.text(str(figures["source"].iloc[0])),
-        }
+def month_metadata(
+    month: date, held: pd.DataFrame, read: set[date], new: set[date], public_through: date
+) -> dict[str, MetadataValue]:
+    """What one month's partition page shows: the days this run read, new and revised, and a
+    calendar of the month as the table now holds it."""
+    days_of_month = pd.date_range(month, month_end(month), freq="D").date
+    read_here = sorted(read.intersection(days_of_month))
+    days = held["travel_date"].dt
+    in_month = held[(days.year == month.year) & (days.month == month.month)]
+    public = [day for day in days_of_month if day <= public_through]
+    return {
+        "days": MetadataValue.int(len(read_here)),
+        "new_days": MetadataValue.int(len(new.intersection(days_of_month))),
+        "revised_days": MetadataValue.int(
+            int((in_month["travelers_latest"] != in_month["travelers_first_published"]).sum())
+        ),
+        "days_held": MetadataValue.int(len(in_month)),
+        "days_public": MetadataValue.int(len(public)),
+        "first_day": MetadataValue.text(str(read_here[0]) if read_here else "none"),
+        "last_day": MetadataValue.text(str(read_here[-1]) if read_here else "none"),
+        "source": MetadataValue.text(", ".join(sorted(set(in_month["source"]))) or "none"),
+        "coverage": MetadataValue.md(coverage_calendar(month, in_month, public_through)),
+    }
+
+
+def coverage_calendar(month: date, held: pd.DataFrame, public_through: date) -> str:
+    """The month as a Monday-first calendar: each held day's first-published travelers (``*``
+    when since revised), ``not public`` after the newest public day, ``missing`` for a public
+    day the table lacks."""
+    figures = {
+        row.travel_date.date(): f"{row.travelers_first_published:,}"
+        + ("*" if row.travelers_latest != row.travelers_first_published else "")
+        for row in held.itertuples()
+    }
+    weeks: list[list[str]] = []
+    day = month
+    while day.month == month.month:
+        if not weeks or day.weekday() == 0:
+            weeks.append([""] * 7)
+        cell = figures.get(day, "not public" if day > public_through else "missing")
+        weeks[-1][day.weekday()] = f"{day.day}: {cell}"
+        day += timedelta(days=1)
+    table = markdown_table(pd.DataFrame(weeks, columns=list(WEEKDAYS)))
+    return (
+        f"### {month:%B %Y}: {len(figures)} day(s) held\n\n{table}\n\n"
+        "Travelers as first published; * revised since (travelers_latest differs)."
     )
 
 

@@ -18,7 +18,8 @@ from edge_dagster.core.clock import EASTERN, UTC, latest_published_travel_date, 
 from edge_dagster.jobs import tsa_ingest_job, tsa_weekly_job
 from edge_dagster.settings import Settings
 
-# Re-reading the last week catches Monday's three new days and any restatement of the week.
+# Each run re-reads the month of the newest public day, and the previous month too while the last
+# week reaches into it: Monday's three new days and restatements of last week always land.
 TSA_INGEST_LOOKBACK_DAYS = 7
 
 
@@ -29,7 +30,8 @@ TSA_INGEST_LOOKBACK_DAYS = 7
     default_status=DefaultScheduleStatus.RUNNING,
 )
 def tsa_ingest_schedule(context: ScheduleEvaluationContext) -> RunRequest | SkipReason:
-    """Ingest the TSA days published by the tick's time, as one partition-range run."""
+    """Ingest the TSA days published by the tick's time: the newest public day's month (and
+    the month before while the last week reaches into it), as one partition-range run."""
     if Settings.from_env().data_source != "live":
         return SkipReason("EDGE_DEPLOYMENT is replay: replays are backfilled, not scheduled")
     newest = latest_published_travel_date(context.scheduled_execution_time)
@@ -37,8 +39,8 @@ def tsa_ingest_schedule(context: ScheduleEvaluationContext) -> RunRequest | Skip
     return RunRequest(
         run_key=f"tsa_ingest_{newest.isoformat()}",
         tags={
-            ASSET_PARTITION_RANGE_START_TAG: oldest.isoformat(),
-            ASSET_PARTITION_RANGE_END_TAG: newest.isoformat(),
+            ASSET_PARTITION_RANGE_START_TAG: oldest.replace(day=1).isoformat(),
+            ASSET_PARTITION_RANGE_END_TAG: newest.replace(day=1).isoformat(),
         },
     )
 

@@ -24,7 +24,7 @@ from tests.conftest import replay_sources
 @pytest.fixture(scope="module")
 def report_metadata(tmp_path_factory):
     warehouse = WarehouseResource(database=str(tmp_path_factory.mktemp("report") / "e.duckdb"))
-    run_pipeline(warehouse, LATER, DEFAULT_REPLAY_DIR, "2026-04-19")
+    run_pipeline(warehouse, LATER, DEFAULT_REPLAY_DIR)
     with DagsterInstance.ephemeral() as instance:
         result = materialize(
             [tsa_backtest_report],

@@ -128,7 +128,7 @@ def test_an_empty_book_has_no_history():
 def thursday_warehouse(tmp_path_factory) -> Path:
     """The real pipeline for the week of 2026-04-13, run on Thursday morning."""
     path = tmp_path_factory.mktemp("thursday") / "edge.duckdb"
-    run_pipeline(WarehouseResource(database=str(path)), THURSDAY, DEFAULT_REPLAY_DIR, "2026-04-15")
+    run_pipeline(WarehouseResource(database=str(path)), THURSDAY, DEFAULT_REPLAY_DIR)
     return path
 
 

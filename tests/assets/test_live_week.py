@@ -22,7 +22,7 @@ from edge_dagster.core.clock import EASTERN
 from edge_dagster.definitions import sql_models
 from edge_dagster.resources.kalshi import KalshiResource
 from edge_dagster.settings import DEFAULT_REPLAY_DIR
-from tests.assets.test_tsa_raw import SAMPLE_PAGE, run_raw
+from tests.assets.test_tsa_raw import APRIL, SAMPLE_PAGE, run_raw
 from tests.conftest import replay_sources
 from tests.support.clock import FrozenWallClockSources
 from tests.support.fake_kalshi import FakeKalshiExchange
@@ -61,17 +61,15 @@ def page_as_of_thursday() -> str:
 
 @pytest.fixture
 def history(warehouse) -> None:
-    """The replayed archive to 2026-04-19, then tsa.gov's 2026 page (served locally) as it
-    stood on Thursday morning."""
-    assert run_raw(
-        warehouse, replay_sources("2026-04-20T12:00:00-04:00"), "2019-01-01", "2026-04-19"
-    )
+    """The replayed archive to 2026-04-19, then April from tsa.gov's 2026 page (served locally)
+    as it stood on Thursday morning: the days to Wednesday the 15th."""
+    assert run_raw(warehouse, replay_sources("2026-04-20T12:00:00-04:00"), "2019-01-01", APRIL)
     with ScriptedHttpServer() as tsa_gov:
         tsa_gov.script("/travel/passenger-volumes", ScriptedResponse(200, page_as_of_thursday()))
         live = FrozenWallClockSources(
             deployment="demo", wall_time=THURSDAY.isoformat(), tsa_base_url=tsa_gov.base_url
         )
-        assert run_raw(warehouse, live, "2026-04-13", "2026-04-15")
+        assert run_raw(warehouse, live, APRIL)
     resources = {"warehouse": warehouse, "sources": live}
     assert materialize(sql_models("tsa_daily", "tsa_weekly"), resources=resources).success
 

@@ -20,7 +20,7 @@ from edge_dagster.resources.kalshi import KalshiResource
 from edge_dagster.resources.warehouse import WarehouseResource
 from edge_dagster.settings import DEFAULT_REPLAY_DIR
 from edge_dagster.trading.ledger import Ledger
-from tests.assets.test_tsa_raw import run_raw
+from tests.assets.test_tsa_raw import APRIL, run_raw
 from tests.conftest import replay_sources
 
 WEEK = "2026-04-13"
@@ -49,9 +49,9 @@ def truncated_replay(folder: Path) -> Path:
     return folder
 
 
-def run_pipeline(warehouse: WarehouseResource, as_of: str, replay_dir: Path, last_day: str):
+def run_pipeline(warehouse: WarehouseResource, as_of: str, replay_dir: Path):
     sources = replay_sources(as_of, replay_dir)
-    assert run_raw(warehouse, sources, "2019-01-01", last_day)
+    assert run_raw(warehouse, sources, "2019-01-01", APRIL)  # April: the days public at as_of
     resources = {"warehouse": warehouse, "sources": sources, "kalshi": KalshiResource()}
     assert materialize(sql_models("tsa_daily", "tsa_weekly"), resources=resources).success
     weekly = [tsa_market_snapshots, tsa_forecasts, tsa_fair_values, tsa_desired_orders, tsa_orders]
@@ -80,9 +80,9 @@ QUERIES = {
 def both_runs(tmp_path_factory):
     root = tmp_path_factory.mktemp("lookahead")
     full = WarehouseResource(database=str(root / "full.duckdb"))
-    run_pipeline(full, LATER, DEFAULT_REPLAY_DIR, "2026-04-19")
+    run_pipeline(full, LATER, DEFAULT_REPLAY_DIR)
     cut = WarehouseResource(database=str(root / "cut.duckdb"))
-    run_pipeline(cut, DECISION.isoformat(), truncated_replay(root / "cut_replay"), "2026-04-16")
+    run_pipeline(cut, DECISION.isoformat(), truncated_replay(root / "cut_replay"))
     return full, cut
 
 
@@ -115,7 +115,7 @@ def test_the_backtest_reproduces_exactly_on_a_second_run(both_runs):
 
     first = dump()
     assert not first["fills"].empty
-    run_pipeline(full, LATER, DEFAULT_REPLAY_DIR, "2026-04-19")
+    run_pipeline(full, LATER, DEFAULT_REPLAY_DIR)
     second = dump()
     for table in tables:
         pd.testing.assert_frame_equal(first[table], second[table])

@@ -27,7 +27,7 @@ RANGE = {
 
 def _resources(warehouse: WarehouseResource) -> dict:
     sources = replay_sources(AS_OF)
-    assert run_raw(warehouse, sources, "2019-01-01", "2026-04-19")
+    assert run_raw(warehouse, sources, "2019-01-01", "2026-04-01")
     resources = {"warehouse": warehouse, "sources": sources}
     assert materialize(sql_models("tsa_daily", "tsa_weekly"), resources=resources).success
     inputs = [tsa_market_snapshots, tsa_forecasts]

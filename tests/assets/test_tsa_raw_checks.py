@@ -12,12 +12,21 @@ from edge_dagster.assets.tsa import (
 )
 from edge_dagster.definitions import build_definitions
 from edge_dagster.settings import Settings
-from tests.assets.test_tsa_raw import AFTER_APRIL_19_PUBLISHED, run_raw
+from tests.assets.test_tsa_raw import AFTER_APRIL_19_PUBLISHED, APRIL, run_raw
 from tests.conftest import replay_sources
 
+INGESTED_AT = {  # the newest day public at each ingest time
+    "2026-04-13": "2026-04-14T09:30:00-04:00",
+    "2026-04-14": "2026-04-15T09:30:00-04:00",
+    "2026-04-16": "2026-04-17T09:30:00-04:00",
+    "2026-04-19": AFTER_APRIL_19_PUBLISHED,
+}
 
-def ingest(warehouse, first: str, last: str) -> None:
-    assert run_raw(warehouse, replay_sources(AFTER_APRIL_19_PUBLISHED), first, last)
+
+def ingest(warehouse, first_month: str, newest_day: str = "2026-04-19") -> None:
+    """The months ``first_month``..April 2026 as ingested when ``newest_day`` was the newest
+    public day."""
+    assert run_raw(warehouse, replay_sources(INGESTED_AT[newest_day]), first_month, APRIL)
 
 
 @pytest.mark.parametrize(
@@ -31,7 +40,7 @@ def ingest(warehouse, first: str, last: str) -> None:
 def test_raw_data_must_be_as_new_as_the_publication_clock_allows(
     warehouse, last_day, now, passed, expected
 ):
-    ingest(warehouse, "2026-04-13", last_day)
+    ingest(warehouse, APRIL, last_day)
     result = tsa_checkpoint_raw_fresh(warehouse=warehouse, sources=replay_sources(now))
     assert (result.passed, result.metadata["expected_travel_date"].text) == (passed, expected)
     assert result.metadata["newest_travel_date"].text == last_day
@@ -61,7 +70,7 @@ def test_a_day_stored_twice_fails(warehouse):
 
 
 def test_real_data_passes_the_value_and_duplicate_checks(warehouse):
-    ingest(warehouse, "2019-01-01", "2026-04-19")
+    ingest(warehouse, "2019-01-01")
     assert tsa_checkpoint_raw_values_possible(warehouse=warehouse).passed
     assert tsa_checkpoint_raw_unique_dates(warehouse=warehouse).passed
 
@@ -77,7 +86,7 @@ def test_real_data_passes_the_value_and_duplicate_checks(warehouse):
     ],
 )
 def test_an_impossible_value_fails_and_names_the_day(warehouse, update, problem):
-    ingest(warehouse, "2026-04-13", "2026-04-19")
+    ingest(warehouse, APRIL)
     with warehouse.get_connection() as conn:
         conn.execute(f"UPDATE tsa_checkpoint_raw SET {update} WHERE travel_date = '2026-04-15'")
     result = tsa_checkpoint_raw_values_possible(warehouse=warehouse)

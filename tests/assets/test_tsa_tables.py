@@ -4,12 +4,12 @@ from dagster import materialize
 
 from edge_dagster.definitions import sql_models
 from edge_dagster.resources.warehouse import WarehouseResource
-from tests.assets.test_tsa_raw import AFTER_APRIL_19_PUBLISHED, run_raw
+from tests.assets.test_tsa_raw import AFTER_APRIL_19_PUBLISHED, APRIL, run_raw
 from tests.conftest import replay_sources
 
 
 def build_tables(warehouse: WarehouseResource) -> None:
-    assert run_raw(warehouse, replay_sources(AFTER_APRIL_19_PUBLISHED), "2026-03-30", "2026-04-19")
+    assert run_raw(warehouse, replay_sources(AFTER_APRIL_19_PUBLISHED), "2026-03-01", APRIL)
     assets = sql_models("tsa_daily", "tsa_weekly")
     assert materialize(assets, resources={"warehouse": warehouse}).success
 

@@ -8,8 +8,8 @@ from edge_dagster.cli import main
 from edge_dagster.settings import DEFAULT_REPLAY_DIR
 from tests.support.processes import run_command, scratch_environment
 
-# The newest day public at the replay clock, so the raw table's freshness check passes.
-ONE_PARTITION = ["materialize", "--select", "tsa_checkpoint_raw", "--partition", "2026-04-19"]
+# The month of the newest day public at the replay clock, so the freshness check passes.
+ONE_PARTITION = ["materialize", "--select", "tsa_checkpoint_raw", "--partition", "2026-04-01"]
 GARBAGE_AS_OF = (
     "edge_dagster: EDGE_AS_OF='garbage' is not an ISO-8601 instant: use e.g. "
     "2026-04-20T12:00:00-04:00 or 2026-04-20T12:00 (naive = America/New_York), or leave it "
@@ -27,7 +27,7 @@ def test_edge_materialize_names_a_garbage_as_of_in_one_line(tmp_path):
 def test_dagster_asset_materialize_prints_the_same_line_instead_of_a_traceback(tmp_path):
     command = ["dagster", "asset", "materialize", "-m", "edge_dagster.definitions"]
     done = run_command(
-        [*command, "--select", "tsa_checkpoint_raw", "--partition", "2026-04-17"],
+        [*command, "--select", "tsa_checkpoint_raw", "--partition", "2026-04-01"],
         scratch_environment(tmp_path, EDGE_AS_OF="garbage"),
     )
     assert done.returncode == 1
@@ -74,24 +74,38 @@ def test_a_successful_run_says_what_it_materialized(tmp_path):
     )
 
 
+MONTHS = "the partitions are monthly, each keyed by its first day: 2019-01-01 … 2026-04-01"
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (
-            ["--select", "tsa_checkpoint_raw", "--partition", "2099-01-01"],
-            "partition 2099-01-01: Could not find a partition with key `2099-01-01`.",
+            ["--select", "tsa_checkpoint_raw", "--partition", "2026-05-01"],
+            f"partition 2026-05-01: not a partition of tsa_checkpoint_raw; {MONTHS}",
+        ),
+        (
+            ["--select", "tsa_checkpoint_raw", "--partition", "2026-04-19"],
+            f"partition 2026-04-19: not a partition of tsa_checkpoint_raw; {MONTHS}",
+        ),
+        (
+            ["--select", "tsa_checkpoint_raw", "--partition-range", "2026-03-01...2026-04-19"],
+            f"partition 2026-04-19: not a partition of tsa_checkpoint_raw; {MONTHS}",
+        ),
+        (
+            ["--select", "tsa_daily", "--partition", "2026-04-01"],
+            "--select tsa_daily: not partitioned; drop the partition",
         ),
         (
             ["--select", "tsa_checkpoint_raw", "--partition-range", "2026-04-01..2026-04-02"],
             "--partition-range '2026-04-01..2026-04-02': expected FIRST...LAST",
         ),
     ],
-    ids=["unknown-partition", "malformed-range"],
+    ids=["after-the-as-of", "a-day", "a-day-ending-a-range", "unpartitioned", "malformed-range"],
 )
-def test_a_wrong_partition_is_one_line(tmp_path, monkeypatch, capsys, args, message):
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
-    assert main(["materialize", *args]) == 2
-    assert capsys.readouterr().err == f"edge_dagster: {message}\n"
+def test_a_wrong_partition_is_one_line(tmp_path, args, message):
+    done = run_command(["edge", "materialize", *args], scratch_environment(tmp_path))
+    assert (done.returncode, done.stderr) == (2, f"edge_dagster: {message}\n")
 
 
 def test_an_unknown_asset_is_one_line(tmp_path, monkeypatch, capsys):

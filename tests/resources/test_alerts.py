@@ -17,7 +17,8 @@ from edge_dagster.resources.alerts import AlertsResource
 from edge_dagster.resources.email import EmailDeliveryError, EmailResource
 from edge_dagster.resources.warehouse import WarehouseResource
 from edge_dagster.sensors.alerts import run_failure_alert_sensor, run_success_clears_alert_sensor
-from tests.assets.test_tsa_raw import AFTER_APRIL_19_PUBLISHED
+from edge_dagster.settings import DEFAULT_REPLAY_DIR
+from tests.assets.test_tsa_raw import AFTER_APRIL_19_PUBLISHED, without_day
 from tests.conftest import replay_sources
 
 
@@ -84,19 +85,19 @@ def test_an_alert_that_could_not_be_sent_is_sent_on_the_next_raise(tmp_path, smt
     assert outbox_alerts(tmp_path).alert("k", "s", "b")
 
 
-def ingest_week(instance: DagsterInstance, tmp_path: Path, as_of: str) -> str:
-    """Materialise the raw TSA week of 2026-04-13; it fails when ``as_of`` is before Monday's
-    post (the days are not public yet)."""
+def ingest_months(instance: DagsterInstance, tmp_path: Path, replay_dir: Path) -> str:
+    """Materialise the raw TSA months March–April 2026 from ``replay_dir``; it fails when a
+    public day is missing there."""
     result = materialize(
         [tsa_checkpoint_raw],
         instance=instance,
         resources={
             "warehouse": WarehouseResource(database=str(tmp_path / "edge.duckdb")),
-            "sources": replay_sources(as_of),
+            "sources": replay_sources(AFTER_APRIL_19_PUBLISHED, replay_dir),
         },
         tags={
-            "dagster/asset_partition_range_start": "2026-04-13",
-            "dagster/asset_partition_range_end": "2026-04-19",
+            "dagster/asset_partition_range_start": "2026-03-01",
+            "dagster/asset_partition_range_end": "2026-04-01",
         },
         raise_on_error=False,
     )
@@ -123,27 +124,22 @@ def react(sensor, instance: DagsterInstance, run_id: str, alerts: AlertsResource
 
 def test_a_failed_run_alerts_once_with_its_step_and_error_until_it_succeeds(tmp_path):
     alerts = outbox_alerts(tmp_path / "mail")
-    too_early = "2026-04-15T10:00:00-04:00"
+    gap = without_day(tmp_path, "2026-04-15")
     with DagsterInstance.ephemeral() as instance:
-        react(
-            run_failure_alert_sensor, instance, ingest_week(instance, tmp_path, too_early), alerts
-        )
-        react(
-            run_failure_alert_sensor, instance, ingest_week(instance, tmp_path, too_early), alerts
-        )
+        react(run_failure_alert_sensor, instance, ingest_months(instance, tmp_path, gap), alerts)
+        react(run_failure_alert_sensor, instance, ingest_months(instance, tmp_path, gap), alerts)
         (alert,) = sent(tmp_path / "mail")
         assert alert["Subject"] == (
             "[edge_dagster alert] run failed: __ephemeral_asset_job__ at tsa_checkpoint_raw"
         )
         body = alert.get_content()
-        assert "Partition: 2026-04-13...2026-04-19" in body
+        assert "Partition: 2026-03-01...2026-04-01" in body
         assert (
-            "Failed step tsa_checkpoint_raw: Failure: TSA figures for 5 of 7 requested day(s) "
-            "are not public as of 2026-04-15T10:00:00-04:00 (first missing 2026-04-15"
+            "Failed step tsa_checkpoint_raw: Failure: TSA figures for 1 of the 50 day(s) "
+            "2026-03-01..2026-04-19 public by 2026-04-20T09:30:00-04:00 are missing from the "
+            "source (first missing 2026-04-15"
         ) in body
-        recovered = ingest_week(instance, tmp_path, AFTER_APRIL_19_PUBLISHED)
+        recovered = ingest_months(instance, tmp_path, DEFAULT_REPLAY_DIR)
         react(run_success_clears_alert_sensor, instance, recovered, alerts)
-        react(
-            run_failure_alert_sensor, instance, ingest_week(instance, tmp_path, too_early), alerts
-        )
+        react(run_failure_alert_sensor, instance, ingest_months(instance, tmp_path, gap), alerts)
     assert len(sent(tmp_path / "mail")) == 2

@@ -1,5 +1,6 @@
 """One ``dagster dev`` for the UI tests, on an instance that holds a small real replay slice:
-TSA days from 2025, the five weeks with recorded Kalshi markets and candles, the report."""
+TSA months from 2025 with the SQL models (one run), the five weeks with recorded Kalshi markets
+and candles, the report."""
 
 from __future__ import annotations
 
@@ -12,11 +13,15 @@ import pytest
 from tests.support.processes import DagsterWebserver, run_command, scratch_environment
 
 WEEKLY_ASSETS = "tsa_market_snapshots,tsa_forecasts,tsa_fair_values,tsa_desired_orders,tsa_orders"
-RAW_DAYS = ("2025-01-01", "2026-04-19")
+RAW_MONTHS = ("2025-01-01", "2026-04-01")
 RECORDED_WEEKS = ("2026-03-16", "2026-04-13")
 REPLAY_SLICE = [
-    ["--select", "tsa_checkpoint_raw", "--partition-range", "...".join(RAW_DAYS)],
-    ["--select", "tsa_daily,tsa_weekly"],
+    [
+        "--select",
+        "tsa_checkpoint_raw,tsa_daily,tsa_weekly",
+        "--partition-range",
+        "...".join(RAW_MONTHS),
+    ],
     ["--select", WEEKLY_ASSETS, "--partition-range", "...".join(RECORDED_WEEKS)],
     ["--select", "tsa_backtest_report"],
 ]
@@ -27,7 +32,7 @@ RUN_ID = re.compile(r"run ([0-9a-f-]{36}) materialized")
 class ServedSlice:
     dev: DagsterWebserver
     run_ids: list[str]
-    """The slice's runs, in order: raw days, SQL models, weekly strategy, report."""
+    """The slice's runs, in order: raw months with the SQL models, weekly strategy, report."""
 
 
 @pytest.fixture(scope="session")
