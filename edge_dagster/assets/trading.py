@@ -150,15 +150,17 @@ def recorded_marks(conn, tickers: list[str], now: datetime) -> MarkBook:  # noqa
 
 def kill_switch_now(
     venue: PaperVenue | KalshiVenue,
-    conn,
+    conn,  # noqa: ANN001 - DuckDB
     now: datetime,
-    limits: RiskLimits,  # noqa: ANN001
+    limits: RiskLimits,
+    strategy: str,
 ) -> tuple[bool, Decimal]:
-    """Whether the strategy's daily kill switch is on at ``now``, and its P&L today (open
-    positions at their last recorded mark)."""
+    """Whether ``strategy``'s daily kill switch is on at ``now``, and its P&L today (open
+    positions at their last recorded mark). Both orders assets publish it, and the halt alert
+    reads it from their metadata."""
     tickers = sorted({p.ticker for p in venue.ledger.positions(at=now)})
     marks = recorded_marks(conn, tickers, now).latest(now)
-    state = venue.risk_state(STRATEGY, now, marks, ())
+    state = venue.risk_state(strategy, now, marks, ())
     return kill_switch_active(state, limits, now), state.pnl_today
 
 
@@ -386,7 +388,7 @@ def tsa_orders(
         if kalshi.uses_paper_venue:
             venue = _replay_paper(Ledger(conn, kalshi.environment), config, sources, mondays,
                                   orders, snapshots, now)  # fmt: skip
-            halted, pnl_today = kill_switch_now(venue, conn, now, config.risk_limits())
+            halted, pnl_today = kill_switch_now(venue, conn, now, config.risk_limits(), STRATEGY)
     report, drift, outcome, not_sent = SyncReport(), [], None, ""
     if not kalshi.uses_paper_venue:
         with warehouse.get_connection() as conn:
@@ -396,7 +398,9 @@ def tsa_orders(
             )
             venue = KalshiVenue(conn, Ledger(conn, kalshi.environment), kalshi.client(),
                                 sources.now)  # fmt: skip
-            halted, pnl_today = kill_switch_now(venue, conn, sources.now(), config.risk_limits())
+            halted, pnl_today = kill_switch_now(
+                venue, conn, sources.now(), config.risk_limits(), STRATEGY
+            )
     if halted:
         context.log.warning(
             f"the daily kill switch is on: today's P&L ${float(pnl_today):,.2f}; new buys stop"
@@ -410,6 +414,7 @@ def tsa_orders(
     return MaterializeResult(
         metadata={
             "environment": MetadataValue.text(kalshi.environment),
+            "strategy": MetadataValue.text(STRATEGY),
             "new_orders_in_run": MetadataValue.int(after - before),
             "as_of": MetadataValue.text(now.isoformat()),
             "orders_synced_from_exchange": MetadataValue.int(report.refreshed),

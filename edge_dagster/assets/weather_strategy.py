@@ -12,7 +12,7 @@ from decimal import Decimal
 import pandas as pd
 from dagster import AssetExecutionContext, Config, MaterializeResult, MetadataValue, asset
 
-from edge_dagster.assets.trading import Snapshots, TradingConfig
+from edge_dagster.assets.trading import Snapshots, TradingConfig, kill_switch_now
 from edge_dagster.assets.weather_ingest import WEATHER, partition_city_days
 from edge_dagster.assets.weather_markets import weather_market_snapshots
 from edge_dagster.assets.weather_models import weather_bin_probabilities
@@ -53,6 +53,7 @@ from edge_dagster.trading.ledger import (
     desired_rows,
     orders_from_desired,
 )
+from edge_dagster.trading.paper_venue import PaperVenue
 from edge_dagster.warehouse import (
     decimal_or_none,
     ensure_tables,
@@ -380,9 +381,9 @@ def _replay_paper(
     orders: list,
     snapshots: pd.DataFrame,
     now: datetime,
-) -> list[DecisionOutcome]:
-    """Replay the partitions' decisions from scratch in one time order on the paper venue."""
-    from edge_dagster.trading.paper_venue import PaperVenue
+) -> tuple[list[DecisionOutcome], PaperVenue]:
+    """Replay the partitions' decisions from scratch in one time order on the paper venue.
+    Returns each decision's outcome and the venue as the replay left it."""
 
     keys = sorted({_partition_key(city, day) for city, day in events.values()})
     ledger.clear_partitions(STRATEGY, keys)
@@ -396,7 +397,7 @@ def _replay_paper(
         for d in _decisions(events, snapshots, sources, now)
     ]
     quotes = Snapshots(snapshots)
-    return replay_timeline(
+    outcomes = replay_timeline(
         venue,
         decisions,
         now=now,
@@ -406,6 +407,7 @@ def _replay_paper(
         marks_at=_LatestMarks(snapshots).at,
         limits=config.risk_limits(),
     )
+    return outcomes, venue
 
 
 def _trade_on_kalshi(
@@ -500,9 +502,10 @@ def weather_orders(
         (before,) = fetch_row(conn, "SELECT count(*) FROM orders")
         outcomes: list[DecisionOutcome] = []
         if kalshi.uses_paper_venue:
-            outcomes = _replay_paper(
+            outcomes, venue = _replay_paper(
                 Ledger(conn, kalshi.environment), config, sources, events, orders, snapshots, now
             )
+            halted, pnl_today = kill_switch_now(venue, conn, now, config.risk_limits(), STRATEGY)
     report, not_sent = SyncReport(), ""
     if not kalshi.uses_paper_venue:
         with warehouse.get_connection() as conn:
@@ -510,6 +513,15 @@ def weather_orders(
             report, outcomes, not_sent = _trade_on_kalshi(
                 context, conn, kalshi, sources, events, orders, snapshots, config.risk_limits()
             )
+            venue = KalshiVenue(conn, Ledger(conn, kalshi.environment), kalshi.client(),
+                                sources.now)  # fmt: skip
+            halted, pnl_today = kill_switch_now(
+                venue, conn, sources.now(), config.risk_limits(), STRATEGY
+            )
+    if halted:
+        context.log.warning(
+            f"the daily kill switch is on: today's P&L ${float(pnl_today):,.2f}; new buys stop"
+        )
     with warehouse.get_connection() as conn:
         (after,) = fetch_row(conn, "SELECT count(*) FROM orders")
         placed, filled_orders, filled, fees_paid = fetch_row(
@@ -529,6 +541,7 @@ def weather_orders(
     return MaterializeResult(
         metadata={
             "environment": MetadataValue.text(kalshi.environment),
+            "strategy": MetadataValue.text(STRATEGY),
             "new_orders": MetadataValue.int(after - before),
             "orders_in_partitions": MetadataValue.int(placed),
             "orders_filled": MetadataValue.int(filled_orders),
@@ -544,5 +557,7 @@ def weather_orders(
             "risk_cuts": MetadataValue.int(len(cuts)),
             "risk_cut_examples": MetadataValue.text("\n".join(cuts[:20]) or "none"),
             "not_sent": MetadataValue.text(not_sent or "none"),
+            "kill_switch_active": MetadataValue.bool(halted),
+            "pnl_today_usd": MetadataValue.float(round(float(pnl_today), 4)),
         }
     )

@@ -114,11 +114,13 @@ def run_success_clears_alert_sensor(
         context.log.info(f"cleared {run_alert_key(context.dagster_run)}")
 
 
-ORDERS_ASSET = AssetKey("tsa_orders")
+ORDERS_ASSETS = (AssetKey("tsa_orders"), AssetKey("weather_orders"))
+"""Each strategy's orders asset: its latest materialisation says whether the strategy's
+kill switch is on (metadata ``strategy``, ``environment``, ``kill_switch_active``)."""
 
 
-def kill_switch_alert_key(environment: str) -> str:
-    return f"kill_switch:{environment}:tsa_weekly"
+def kill_switch_alert_key(environment: str, strategy: str) -> str:
+    return f"kill_switch:{environment}:{strategy}"
 
 
 def blocking_check_alert_key(key: AssetCheckKey) -> str:
@@ -128,9 +130,10 @@ def blocking_check_alert_key(key: AssetCheckKey) -> str:
 def trading_halt_alerts(
     instance: DagsterInstance, alerts: AlertsResource, check_keys: Sequence[AssetCheckKey]
 ) -> tuple[list[str], list[str]]:
-    """Alert on every trading halt now in force — the orders asset's daily kill switch and
-    each blocking check whose latest evaluation failed — and clear the causes that are gone.
-    Returns the alert keys sent and cleared (a halt already alerted is not sent again)."""
+    """Alert on every trading halt now in force — each strategy's daily kill switch (from its
+    orders asset's metadata) and each blocking check whose latest evaluation failed — and
+    clear the causes that are gone. Returns the alert keys sent and cleared (a halt already
+    alerted is not sent again)."""
     sent, cleared = [], []
     latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(list(check_keys))
     for key in check_keys:
@@ -156,21 +159,24 @@ def trading_halt_alerts(
         )
         if alerts.alert(alert_key, f"blocking check failed, orders stopped: {key.name}", body):
             sent.append(alert_key)
-    event = instance.get_latest_materialization_event(ORDERS_ASSET)
-    materialization = event.asset_materialization if event is not None else None
-    if materialization is not None and "kill_switch_active" in materialization.metadata:
+    for orders_asset in ORDERS_ASSETS:
+        event = instance.get_latest_materialization_event(orders_asset)
+        materialization = event.asset_materialization if event is not None else None
+        if materialization is None or "kill_switch_active" not in materialization.metadata:
+            continue
         metadata = materialization.metadata
         environment = str(metadata["environment"].value)
-        alert_key = kill_switch_alert_key(environment)
+        strategy = str(metadata["strategy"].value)
+        alert_key = kill_switch_alert_key(environment, strategy)
         if metadata["kill_switch_active"].value:
             pnl = metadata["pnl_today_usd"].value if "pnl_today_usd" in metadata else None
             body = (
-                f"The daily kill switch of tsa_weekly ({environment}) is on: today's P&L is "
+                f"The daily kill switch of {strategy} ({environment}) is on: today's P&L is "
                 f"${pnl:,.2f}. New buys stop until the next UTC day; exits still go out.\n"
                 f"As of {metadata['as_of'].value}, run {event.run_id}.\n\n"
                 "No further alert is sent until the kill switch is off again."
             )
-            if alerts.alert(alert_key, f"kill switch on: tsa_weekly ({environment})", body):
+            if alerts.alert(alert_key, f"kill switch on: {strategy} ({environment})", body):
                 sent.append(alert_key)
         elif alerts.clear(alert_key):
             cleared.append(alert_key)

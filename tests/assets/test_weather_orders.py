@@ -261,8 +261,12 @@ def weather_exchange(kalshi_exchange):  # noqa: ANN001, ANN201
 def test_a_fresh_weather_decision_reaches_the_demo_exchange_once(warehouse, weather_exchange):  # noqa: ANN001
     _seed_demo_decision(warehouse)
     assert _demo_run(warehouse, weather_exchange, "2026-09-28T14:40:00Z").success
-    assert _demo_run(warehouse, weather_exchange, "2026-09-28T14:45:00Z").success
+    second = _demo_run(warehouse, weather_exchange, "2026-09-28T14:45:00Z")
     assert len(weather_exchange.requests_to("POST", ORDER_PATH)) == 1
+    (materialization,) = second.asset_materializations_for_node("weather_orders")
+    kill_switch = {k: materialization.metadata[k].value for k in ("strategy", "kill_switch_active",
+                                                                  "pnl_today_usd")}  # fmt: skip
+    assert kill_switch == {"strategy": "weather", "kill_switch_active": False, "pnl_today_usd": 0.0}
     with warehouse.get_connection() as conn:
         rows = conn.execute(
             "SELECT environment, ticker, tag, book_side, yes_price, count, status FROM orders"

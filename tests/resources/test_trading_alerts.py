@@ -3,7 +3,7 @@ once, by e-mail, until their cause clears; then the next halt alerts again."""
 
 from datetime import timedelta
 
-from dagster import DagsterInstance, build_sensor_context, materialize
+from dagster import AssetMaterialization, DagsterInstance, build_sensor_context, materialize
 
 from edge_dagster.assets.trading import tsa_orders, tsa_orders_reconciled
 from edge_dagster.resources.kalshi import KalshiResource
@@ -104,3 +104,37 @@ def test_a_blocking_check_that_stops_orders_alerts_once_until_it_passes(
     demo_exchange.orders["ord-1"] = hidden  # the exchange lists it again: the drift is gone
     run(instance, warehouse, demo_exchange, "2026-04-15T09:35:00-04:00")
     assert tick(instance, alerts) == f"alerts sent: none; cleared: {key}"
+
+
+def record_weather_orders(instance, kill_switch_active: bool, pnl_today_usd: float) -> None:  # noqa: ANN001
+    """``weather_orders``' latest materialisation, with the kill-switch metadata it publishes."""
+    instance.report_runless_asset_event(
+        AssetMaterialization(
+            "weather_orders",
+            partition="CHI|2026-09-29",
+            metadata={
+                "environment": "demo",
+                "strategy": "weather",
+                "as_of": "2026-09-29T15:00:00+00:00",
+                "kill_switch_active": kill_switch_active,
+                "pnl_today_usd": pnl_today_usd,
+            },
+        )
+    )
+
+
+def test_the_weather_kill_switch_alerts_once_per_strategy_until_it_is_off(tmp_path):
+    instance = DagsterInstance.ephemeral()
+    alerts = outbox_alerts(tmp_path)
+    record_weather_orders(instance, True, -61.25)
+    assert tick(instance, alerts) == "alerts sent: kill_switch:demo:weather; cleared: none"
+    assert tick(instance, alerts) == "alerts sent: none; cleared: none"
+    (alert,) = sent(tmp_path)
+    assert alert["Subject"] == "[edge_dagster alert] kill switch on: weather (demo)"
+    assert "today's P&L is $-61.25" in alert.get_body(("plain",)).get_content()
+
+    record_weather_orders(instance, False, -12.0)
+    assert tick(instance, alerts) == "alerts sent: none; cleared: kill_switch:demo:weather"
+    record_weather_orders(instance, True, -70.0)
+    assert tick(instance, alerts) == "alerts sent: kill_switch:demo:weather; cleared: none"
+    assert len(sent(tmp_path)) == 2
