@@ -9,6 +9,7 @@ from dagster import (
     AssetCheckResult,
     AssetExecutionContext,
     Config,
+    DagsterLogManager,
     MaterializeResult,
     MetadataValue,
     asset,
@@ -154,14 +155,21 @@ def kill_switch_now(
     now: datetime,
     limits: RiskLimits,
     strategy: str,
+    log: DagsterLogManager,
 ) -> tuple[bool, Decimal]:
-    """Whether ``strategy``'s daily kill switch is on at ``now``, and its P&L today (open
-    positions at their last recorded mark). Both orders assets publish it, and the halt alert
-    reads it from their metadata."""
+    """Whether ``strategy``'s daily kill switch is on at ``now`` (logged as a warning), and
+    its P&L today (open positions at their last recorded mark). Both orders assets publish
+    it, and the halt alert reads it from their metadata."""
     tickers = sorted({p.ticker for p in venue.ledger.positions(at=now)})
     marks = recorded_marks(conn, tickers, now).latest(now)
     state = venue.risk_state(strategy, now, marks, ())
-    return kill_switch_active(state, limits, now), state.pnl_today
+    halted = kill_switch_active(state, limits, now)
+    if halted:
+        log.warning(
+            f"the daily kill switch of {strategy} is on: today's P&L "
+            f"${float(state.pnl_today):,.2f}; new buys stop"
+        )
+    return halted, state.pnl_today
 
 
 def write_drift(conn, environment: str, at: datetime, drift: list[Drift]) -> None:  # noqa: ANN001
@@ -388,7 +396,9 @@ def tsa_orders(
         if kalshi.uses_paper_venue:
             venue = _replay_paper(Ledger(conn, kalshi.environment), config, sources, mondays,
                                   orders, snapshots, now)  # fmt: skip
-            halted, pnl_today = kill_switch_now(venue, conn, now, config.risk_limits(), STRATEGY)
+            halted, pnl_today = kill_switch_now(
+                venue, conn, now, config.risk_limits(), STRATEGY, context.log
+            )
     report, drift, outcome, not_sent = SyncReport(), [], None, ""
     if not kalshi.uses_paper_venue:
         with warehouse.get_connection() as conn:
@@ -399,12 +409,8 @@ def tsa_orders(
             venue = KalshiVenue(conn, Ledger(conn, kalshi.environment), kalshi.client(),
                                 sources.now)  # fmt: skip
             halted, pnl_today = kill_switch_now(
-                venue, conn, sources.now(), config.risk_limits(), STRATEGY
+                venue, conn, sources.now(), config.risk_limits(), STRATEGY, context.log
             )
-    if halted:
-        context.log.warning(
-            f"the daily kill switch is on: today's P&L ${float(pnl_today):,.2f}; new buys stop"
-        )
     with warehouse.get_connection() as conn:
         (after,) = fetch_row(conn, "SELECT count(*) FROM orders")
         books = week_books(conn, kalshi.environment, [str(m) for m in mondays])

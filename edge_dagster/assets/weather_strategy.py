@@ -505,7 +505,9 @@ def weather_orders(
             outcomes, venue = _replay_paper(
                 Ledger(conn, kalshi.environment), config, sources, events, orders, snapshots, now
             )
-            halted, pnl_today = kill_switch_now(venue, conn, now, config.risk_limits(), STRATEGY)
+            halted, pnl_today = kill_switch_now(
+                venue, conn, now, config.risk_limits(), STRATEGY, context.log
+            )
     report, not_sent = SyncReport(), ""
     if not kalshi.uses_paper_venue:
         with warehouse.get_connection() as conn:
@@ -516,12 +518,8 @@ def weather_orders(
             venue = KalshiVenue(conn, Ledger(conn, kalshi.environment), kalshi.client(),
                                 sources.now)  # fmt: skip
             halted, pnl_today = kill_switch_now(
-                venue, conn, sources.now(), config.risk_limits(), STRATEGY
+                venue, conn, sources.now(), config.risk_limits(), STRATEGY, context.log
             )
-    if halted:
-        context.log.warning(
-            f"the daily kill switch is on: today's P&L ${float(pnl_today):,.2f}; new buys stop"
-        )
     with warehouse.get_connection() as conn:
         (after,) = fetch_row(conn, "SELECT count(*) FROM orders")
         placed, filled_orders, filled, fees_paid = fetch_row(
