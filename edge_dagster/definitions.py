@@ -44,7 +44,11 @@ from edge_dagster.assets.weather_models import (
     weather_bin_probabilities_coherent,
     weather_calibration,
 )
-from edge_dagster.assets.weather_strategy import weather_opportunities, weather_orders
+from edge_dagster.assets.weather_strategy import (
+    weather_opportunities,
+    weather_orders,
+    weather_orders_reconciled,
+)
 from edge_dagster.errors import install_excepthook
 from edge_dagster.jobs import (
     daily_report_job,
@@ -117,6 +121,7 @@ ASSET_CHECKS = [
     weather_market_snapshots_fresh,
     weather_bin_probabilities_coherent,
     tsa_orders_reconciled,
+    weather_orders_reconciled,
     nbm_bulletins_fresh,
     nbm_bulletins_values_possible,
     observed_highs_values_possible,

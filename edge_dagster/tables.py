@@ -227,11 +227,13 @@ TABLE_DDL: dict[str, str] = {
             PRIMARY KEY (environment, day, strategy)
         )
     """,
-    # What the last sync of a real exchange could not reconcile with the ledger (replaced on
-    # every demo/live orders run): blocking drift stops new orders until it clears.
+    # What a strategy's last sync of a real exchange could not reconcile with the ledger
+    # (replaced per environment and strategy on every demo/live orders run): blocking drift
+    # stops that strategy's new orders until it clears.
     "reconciliation_drift": """
         CREATE TABLE IF NOT EXISTS reconciliation_drift (
             environment VARCHAR NOT NULL,
+            strategy VARCHAR NOT NULL,
             checked_at TIMESTAMPTZ NOT NULL,
             kind VARCHAR NOT NULL,
             ticker VARCHAR NOT NULL,
@@ -430,6 +432,12 @@ TABLE_DDL: dict[str, str] = {
 
 # Columns added after a table first shipped: applied to older warehouse files on first use.
 TABLE_MIGRATIONS: dict[str, list[str]] = {
+    # Drift was one account-wide set before each strategy reconciled its own part; the next
+    # sync of each strategy rewrites its rows.
+    "reconciliation_drift": [
+        "ALTER TABLE reconciliation_drift ADD COLUMN IF NOT EXISTS strategy VARCHAR",
+        "DELETE FROM reconciliation_drift WHERE strategy IS NULL",
+    ],
     # Rows priced before pooling traded on the model's own value.
     "tsa_fair_values": [
         "ALTER TABLE tsa_fair_values ADD COLUMN IF NOT EXISTS model_fair_yes DOUBLE",

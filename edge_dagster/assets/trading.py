@@ -7,7 +7,9 @@ from decimal import Decimal
 import pandas as pd
 from dagster import (
     AssetCheckResult,
+    AssetChecksDefinition,
     AssetExecutionContext,
+    AssetsDefinition,
     Config,
     DagsterLogManager,
     MaterializeResult,
@@ -172,14 +174,60 @@ def kill_switch_now(
     return halted, state.pnl_today
 
 
-def write_drift(conn, environment: str, at: datetime, drift: list[Drift]) -> None:  # noqa: ANN001
-    """Replace the environment's ``reconciliation_drift`` rows with this sync's."""
-    conn.execute("DELETE FROM reconciliation_drift WHERE environment = ?", [environment])
+def write_drift(  # noqa: PLR0913
+    conn,  # noqa: ANN001 - DuckDB
+    environment: str,
+    strategy: str,
+    at: datetime,
+    drift: list[Drift],
+) -> None:
+    """Replace the strategy's ``reconciliation_drift`` rows in the environment with this sync's."""
+    conn.execute(
+        "DELETE FROM reconciliation_drift WHERE environment = ? AND strategy = ?",
+        [environment, strategy],
+    )
     for d in drift:
         conn.execute(
-            "INSERT INTO reconciliation_drift VALUES (?, ?, ?, ?, ?, ?)",
-            [environment, at, d.kind, d.ticker, d.detail, d.blocking],
+            "INSERT INTO reconciliation_drift (environment, strategy, checked_at, kind, ticker, "
+            "detail, blocking) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [environment, strategy, at, d.kind, d.ticker, d.detail, d.blocking],
         )
+
+
+def sync_and_reconcile(
+    context: AssetExecutionContext,
+    conn,  # noqa: ANN001 - DuckDB, outside any transaction: each step commits on its own
+    venue: KalshiVenue,
+    strategy: str,
+    orders: list[Order],
+    clock: Callable[[], datetime],
+    *,
+    block_on_outside_positions: bool,
+) -> tuple[SyncReport, list[Drift], str]:
+    """Sync the ledger from the exchange, reconcile the strategy's part of the account and
+    record its drift (read by its blocking ``…_reconciled`` check). Returns the sync report,
+    the drift, and — while blocking drift remains — why only exits may be sent ("" if none)."""
+    report = venue.sync(recomputable=orders)
+    drift = venue.reconcile(strategy, block_on_outside_positions=block_on_outside_positions)
+    with transaction(conn):
+        write_drift(conn, venue.ledger.environment, strategy, clock(), drift)
+    blocking = [d.line() for d in drift if d.blocking]
+    for line in blocking:
+        context.log.error(f"reconciliation of {strategy}: {line}")
+    if not blocking:
+        return report, drift, ""
+    return (
+        report,
+        drift,
+        (f"reconciliation drift stops buys and cancels (exits only): {'; '.join(blocking)}"),
+    )
+
+
+def drift_metadata(drift: list[Drift]) -> dict[str, MetadataValue]:
+    return {
+        "reconciliation_drift": MetadataValue.text("; ".join(d.line() for d in drift) or "none"),
+        "blocking_drift": MetadataValue.int(sum(d.blocking for d in drift)),
+    }
 
 
 def _strategy_decided(conn, decision_time: datetime) -> bool:  # noqa: ANN001 - DuckDB
@@ -246,21 +294,12 @@ def _trade_on_kalshi(
     """Sync from the exchange and reconcile, then send the latest decision if it is at most 30
     minutes old on the wall clock — only its exits while blocking drift remains. Returns the
     sync report, the drift, the decision's outcome, and why nothing (or only exits) was sent."""
-    ledger = Ledger(conn, kalshi.environment)
-    venue = KalshiVenue(conn, ledger, kalshi.client(), clock)
-    report = venue.sync(recomputable=orders)
-    drift = venue.reconcile(block_on_outside_positions=config.block_on_outside_positions)
+    venue = KalshiVenue(conn, Ledger(conn, kalshi.environment), kalshi.client(), clock)
+    report, drift, drift_note = sync_and_reconcile(
+        context, conn, venue, STRATEGY, orders, clock,
+        block_on_outside_positions=config.block_on_outside_positions,
+    )  # fmt: skip
     now = clock()
-    with transaction(conn):
-        write_drift(conn, kalshi.environment, now, drift)
-    blocking = [d.line() for d in drift if d.blocking]
-    for line in blocking:
-        context.log.error(f"reconciliation: {line}")
-    drift_note = (
-        f"reconciliation drift stops buys and cancels (exits only): {'; '.join(blocking)}"
-        if blocking
-        else ""
-    )
     times = [(m, t) for m in mondays for t in decision_times_until(m, now)]
     if not times:
         return report, drift, None, drift_note or "no decision time has passed"
@@ -281,7 +320,7 @@ def _trade_on_kalshi(
         quote_at=lambda ticker: snapshots.quote_at(ticker, latest),
         marks=snapshots.marks_at(latest),
         limits=config.risk_limits(),
-        exits_only=bool(blocking),
+        exits_only=bool(drift_note),
     )
     return report, drift, outcome, drift_note
 
@@ -440,41 +479,53 @@ def tsa_orders(
             "not_sent": MetadataValue.text(not_sent or "none"),
             "kill_switch_active": MetadataValue.bool(halted),
             "pnl_today_usd": MetadataValue.float(round(float(pnl_today), 4)),
-            "reconciliation_drift": MetadataValue.text(
-                "; ".join(d.line() for d in drift) or "none"
-            ),
-            "blocking_drift": MetadataValue.int(sum(d.blocking for d in drift)),
+            **drift_metadata(drift),
         }
     )
 
 
-@asset_check(asset=tsa_orders, blocking=True)
-def tsa_orders_reconciled(warehouse: WarehouseResource, kalshi: KalshiResource) -> AssetCheckResult:
-    """After the sync, the ledger agrees with the exchange: no order resting in the ledger
-    that the exchange no longer rests, no position in a market we trade that the fills do not
-    explain, no fill the ledger never booked. While it fails, the orders asset sends exits
-    only. Paper and replay pass: the ledger is the paper venue's book."""
-    if kalshi.uses_paper_venue:
-        return AssetCheckResult(
-            passed=True, metadata={"venue": MetadataValue.text("paper: the ledger is the book")}
-        )
-    with warehouse.get_connection() as conn:
-        ensure_tables(conn, ["reconciliation_drift"])
-        rows = conn.execute(
-            "SELECT kind, ticker, detail, blocking FROM reconciliation_drift "
-            "WHERE environment = ? ORDER BY NOT blocking, kind, ticker",
-            [kalshi.environment],
-        ).fetchall()
-    drift = [Drift(kind, ticker, detail, blocking) for kind, ticker, detail, blocking in rows]
-    blocking = [d for d in drift if d.blocking]
-    return AssetCheckResult(
-        passed=not blocking,
-        description="; ".join(d.line() for d in blocking) or None,
-        metadata={
-            "blocking_drift": MetadataValue.int(len(blocking)),
-            "outside_positions": MetadataValue.int(
-                sum(d.kind == "outside_position" for d in drift)
-            ),
-            "drift": MetadataValue.text("; ".join(d.line() for d in drift) or "none"),
-        },
+def build_reconciled_check(orders_asset: AssetsDefinition, strategy: str) -> AssetChecksDefinition:
+    """The blocking check after an orders asset's sync: the ledger agrees with the exchange in
+    the strategy's part of the account — no order resting in the ledger that the exchange no
+    longer rests, no position in a market it trades that the fills do not explain, no fill the
+    ledger never booked. While it fails, the orders asset sends exits only. Paper and replay
+    pass: the ledger is the paper venue's book."""
+
+    @asset_check(
+        asset=orders_asset,
+        name=f"{orders_asset.key.path[-1]}_reconciled",
+        blocking=True,
+        description=f"The ledger agrees with the exchange in {strategy}'s part of the account.",
     )
+    def reconciled(warehouse: WarehouseResource, kalshi: KalshiResource) -> AssetCheckResult:
+        if kalshi.uses_paper_venue:
+            return AssetCheckResult(
+                passed=True,
+                metadata={"venue": MetadataValue.text("paper: the ledger is the book")},
+            )
+        with warehouse.get_connection() as conn:
+            ensure_tables(conn, ["reconciliation_drift"])
+            rows = conn.execute(
+                "SELECT kind, ticker, detail, blocking FROM reconciliation_drift "
+                "WHERE environment = ? AND strategy = ? ORDER BY NOT blocking, kind, ticker",
+                [kalshi.environment, strategy],
+            ).fetchall()
+        drift = [Drift(kind, ticker, detail, blocking) for kind, ticker, detail, blocking in rows]
+        blocking = [d for d in drift if d.blocking]
+        return AssetCheckResult(
+            passed=not blocking,
+            description="; ".join(d.line() for d in blocking) or None,
+            metadata={
+                "strategy": MetadataValue.text(strategy),
+                "blocking_drift": MetadataValue.int(len(blocking)),
+                "outside_positions": MetadataValue.int(
+                    sum(d.kind == "outside_position" for d in drift)
+                ),
+                "drift": MetadataValue.text("; ".join(d.line() for d in drift) or "none"),
+            },
+        )
+
+    return reconciled
+
+
+tsa_orders_reconciled = build_reconciled_check(tsa_orders, STRATEGY)

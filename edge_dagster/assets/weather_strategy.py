@@ -12,7 +12,14 @@ from decimal import Decimal
 import pandas as pd
 from dagster import AssetExecutionContext, Config, MaterializeResult, MetadataValue, asset
 
-from edge_dagster.assets.trading import Snapshots, TradingConfig, kill_switch_now
+from edge_dagster.assets.trading import (
+    Snapshots,
+    TradingConfig,
+    build_reconciled_check,
+    drift_metadata,
+    kill_switch_now,
+    sync_and_reconcile,
+)
 from edge_dagster.assets.weather_ingest import WEATHER, partition_city_days
 from edge_dagster.assets.weather_markets import weather_market_snapshots
 from edge_dagster.assets.weather_models import weather_bin_probabilities
@@ -21,6 +28,7 @@ from edge_dagster.core.cities import City
 from edge_dagster.core.clock import weather_decision_times
 from edge_dagster.core.matching import FillRule
 from edge_dagster.core.nws_check import NwsCheck, nws_check, nws_daytime_high
+from edge_dagster.core.reconciliation import Drift
 from edge_dagster.core.strategy import Decision
 from edge_dagster.core.tickers import high_temp_event_ticker
 from edge_dagster.core.weather_bins import TemperatureBin
@@ -418,17 +426,20 @@ def _trade_on_kalshi(
     events: Mapping[str, tuple[City, object]],
     orders: list,
     snapshots: pd.DataFrame,
-    limits,  # noqa: ANN001 - RiskLimits
-) -> tuple[SyncReport, list[DecisionOutcome], str]:
-    """Sync from the exchange, then send the latest decision of each event if it is at most
-    30 minutes old on the wall clock (as ``tsa_orders`` does)."""
-    ledger = Ledger(conn, kalshi.environment)
-    venue = KalshiVenue(conn, ledger, kalshi.client(), sources.now)
-    report = venue.sync(recomputable=orders)
+    config: WeatherTradingConfig,
+) -> tuple[SyncReport, list[Drift], list[DecisionOutcome], str]:
+    """Sync from the exchange and reconcile, then send the latest decision of each event if it
+    is at most 30 minutes old on the wall clock — only its exits while blocking drift remains
+    (as ``tsa_orders`` does)."""
+    venue = KalshiVenue(conn, Ledger(conn, kalshi.environment), kalshi.client(), sources.now)
+    report, drift, drift_note = sync_and_reconcile(
+        context, conn, venue, STRATEGY, orders, sources.now,
+        block_on_outside_positions=config.block_on_outside_positions,
+    )  # fmt: skip
     now = sources.now()
     decisions = _decisions(events, snapshots, sources, now)
     if not decisions:
-        return report, [], "no decision time with listed markets has passed"
+        return report, drift, [], drift_note or "no decision time with listed markets has passed"
     latest = max(d.time for d in decisions)
     if not within_window(latest, now):
         reason = (
@@ -436,12 +447,12 @@ def _trade_on_kalshi(
             f"clock {now.isoformat()}: a real exchange only receives fresh decisions"
         )
         context.log.warning(reason)
-        return report, [], reason
+        return report, drift, [], reason
     (priced,) = fetch_row(
         conn, "SELECT count(*) FROM weather_opportunities WHERE decision_time = ?", [latest]
     )
     if not priced:
-        return report, [], f"decision {latest.isoformat()} has not been priced"
+        return report, drift, [], f"decision {latest.isoformat()} has not been priced"
     quotes, marks = Snapshots(snapshots), _LatestMarks(snapshots).at(latest)
     outcomes = [
         execute_decision(
@@ -454,12 +465,13 @@ def _trade_on_kalshi(
             ],
             quote_at=lambda ticker: quotes.quote_at(ticker, latest),
             marks=marks,
-            limits=limits,
+            limits=config.risk_limits(),
+            exits_only=bool(drift_note),
         )
         for decision in decisions
         if decision.time == latest
     ]
-    return report, outcomes, ""
+    return report, drift, outcomes, drift_note
 
 
 @asset(group_name="trading", deps=[weather_opportunities, weather_market_snapshots], **WEATHER)
@@ -508,12 +520,12 @@ def weather_orders(
             halted, pnl_today = kill_switch_now(
                 venue, conn, now, config.risk_limits(), STRATEGY, context.log
             )
-    report, not_sent = SyncReport(), ""
+    report, drift, not_sent = SyncReport(), [], ""
     if not kalshi.uses_paper_venue:
         with warehouse.get_connection() as conn:
-            ensure_tables(conn, [*LEDGER_TABLES, "weather_opportunities"])
-            report, outcomes, not_sent = _trade_on_kalshi(
-                context, conn, kalshi, sources, events, orders, snapshots, config.risk_limits()
+            ensure_tables(conn, [*LEDGER_TABLES, "weather_opportunities", "reconciliation_drift"])
+            report, drift, outcomes, not_sent = _trade_on_kalshi(
+                context, conn, kalshi, sources, events, orders, snapshots, config
             )
             venue = KalshiVenue(conn, Ledger(conn, kalshi.environment), kalshi.client(),
                                 sources.now)  # fmt: skip
@@ -557,5 +569,9 @@ def weather_orders(
             "not_sent": MetadataValue.text(not_sent or "none"),
             "kill_switch_active": MetadataValue.bool(halted),
             "pnl_today_usd": MetadataValue.float(round(float(pnl_today), 4)),
+            **drift_metadata(drift),
         }
     )
+
+
+weather_orders_reconciled = build_reconciled_check(weather_orders, STRATEGY)

@@ -7,6 +7,9 @@ longer rests, a position in a market our strategies trade that the ledger's fill
 explain, and a fill the exchange reports on one of our orders that the ledger never booked.
 A position in a market no strategy of ours ever traded is reported and counted in exposure
 (``core.exposure.OUTSIDE``), and stops orders only when configured to.
+
+Each strategy reconciles its own part of the account (its orders, the markets it trades, and
+the outside positions), so drift in one strategy's markets stops that strategy only.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ class Drift:
 
 
 def reconcile(
+    strategy: str,
     orders: Iterable[Order],
     booked_fills: Mapping[str, int],
     exchange_resting_ids: set[str],
@@ -42,17 +46,19 @@ def reconcile(
     *,
     block_on_outside_positions: bool = False,
 ) -> list[Drift]:
-    """The drift between the two views, blocking drift first.
+    """``strategy``'s drift between the two views, blocking drift first.
 
-    ``orders``: the environment's orders as the sync left them (``filled_count`` is what the
-    exchange reported); ``booked_fills``: contracts the ledger booked per client order id;
-    ``exchange_resting_ids``: the exchange's resting order ids; nets are YES contracts per
-    ticker (negative: NO).
+    ``orders``: the environment's orders of every strategy as the sync left them
+    (``filled_count`` is what the exchange reported); ``booked_fills``: contracts the ledger
+    booked per client order id; ``exchange_resting_ids``: the exchange's resting order ids;
+    nets are YES contracts per ticker (negative: NO).
     """
     orders = list(orders)
-    traded = {o.ticker for o in orders}
-    drifts = unrecorded_fills(orders, booked_fills)
-    for order in orders:
+    ours = [o for o in orders if o.strategy == strategy]
+    traded = {o.ticker for o in ours}
+    traded_by_others = {o.ticker for o in orders} - traded
+    drifts = unrecorded_fills(ours, booked_fills)
+    for order in ours:
         if (
             order.is_open
             and order.exchange_order_id
@@ -65,10 +71,10 @@ def reconcile(
                       "the exchange", True)
             )  # fmt: skip
     for ticker in sorted(set(ledger_net) | set(exchange_net)):
-        ours, theirs = ledger_net.get(ticker, 0), exchange_net.get(ticker, 0)
-        if ours == theirs:
+        booked, held = ledger_net.get(ticker, 0), exchange_net.get(ticker, 0)
+        if booked == held or ticker in traded_by_others:
             continue
-        detail = f"the exchange holds {theirs:+d} YES, the ledger {ours:+d}"
+        detail = f"the exchange holds {held:+d} YES, the ledger {booked:+d}"
         if ticker in traded:
             drifts.append(Drift("unexplained_position", ticker, detail, True))
         else:

@@ -215,9 +215,10 @@ class KalshiVenue:
             if Decimal(net.get(ticker, 0)) != position
         )
 
-    def reconcile(self, *, block_on_outside_positions: bool = False) -> list[Drift]:
-        """What still differs from the exchange after :meth:`sync` (``core.reconciliation``):
-        reads the exchange's resting orders and positions afresh."""
+    def reconcile(self, strategy: str, *, block_on_outside_positions: bool = False) -> list[Drift]:
+        """What still differs from the exchange in ``strategy``'s part of the account after
+        :meth:`sync` (``core.reconciliation``): reads the exchange's resting orders and
+        positions afresh."""
         booked = {
             cid: int(contracts)
             for cid, contracts in self._conn.execute(
@@ -229,6 +230,7 @@ class KalshiVenue:
         ledger_net = net_yes(self.ledger.positions())
         exchange_net = {t: int(n) for t, n in self._exchange_positions().items()}
         return reconcile(
+            strategy,
             self.ledger.orders(),
             booked,
             resting_ids,
