@@ -35,6 +35,7 @@ from edge_dagster.core.portfolio import (
 from edge_dagster.core.portfolio import pnl_curve as compute_pnl_curve
 from edge_dagster.core.prices import Mark, mark_value
 from edge_dagster.core.strategy import StrategyConfig
+from edge_dagster.core.weather_strategy import BOOKS
 from edge_dagster.resources.kalshi import KalshiResource
 from edge_dagster.resources.sources import DataSourcesResource
 from edge_dagster.resources.warehouse import DUCKDB_WRITE_POOL, WarehouseResource
@@ -68,29 +69,59 @@ class AccountView:
     exchange_equity: Decimal | None = None
 
 
-def _frame(conn: duckdb.DuckDBPyConnection, sql: str, params: list, columns: list[str]):  # noqa: ANN202
+def _frame(conn: duckdb.DuckDBPyConnection, sql: str, params: list | dict, columns: list[str]):  # noqa: ANN202
     """Rows as a frame of exact values (pandas would turn DECIMAL into float)."""
     return pd.DataFrame(conn.execute(sql, params).fetchall(), columns=columns, dtype=object)
+
+
+LEDGER_BOOKS = """
+    WITH booked AS (
+        SELECT f.*, CASE WHEN o.tag IN (SELECT unnest($books::VARCHAR[])) THEN o.tag
+                         ELSE f.strategy END AS book
+        FROM fills f LEFT JOIN orders o USING (client_order_id)
+        WHERE f.environment = $environment AND f.filled_at <= $now
+    ), book_nets AS (
+        SELECT strategy, partition_key, ticker, side, book,
+               sum(CASE WHEN action = 'buy' THEN count ELSE -count END) AS net
+        FROM booked GROUP BY strategy, partition_key, ticker, side, book
+    ), held AS (  -- each book's share of a (strategy, partition, market, side) at settlement
+        SELECT *, sum(net) OVER (PARTITION BY strategy, partition_key, ticker, side) AS total
+        FROM book_nets
+    )
+"""
+BOOK_FILLS = (
+    LEDGER_BOOKS
+    + """
+    SELECT filled_at, book AS strategy, ticker, side, action, count, price FROM booked
+"""
+)
+BOOK_CASH = (
+    LEDGER_BOOKS
+    + """
+    SELECT c.entry_at, coalesce(b.book, h.book, c.strategy) AS strategy, c.ticker, c.kind,
+           CASE WHEN h.book IS NULL THEN c.amount
+                ELSE CAST(c.amount * h.net / h.total AS DECIMAL(14, 4)) END AS amount
+    FROM cash_ledger c
+    LEFT JOIN booked b ON c.kind IN ('trade', 'fee') AND c.entry_id = b.fill_id || ':' || c.kind
+    LEFT JOIN held h ON c.kind = 'settlement' AND h.net != 0 AND c.entry_id = 'settlement:'
+        || $environment || ':' || h.ticker || ':' || h.strategy || ':' || h.partition_key || ':'
+        || h.side
+    WHERE c.environment = $environment AND c.entry_at <= $now
+"""
+)
 
 
 def ledger_rows(
     conn: duckdb.DuckDBPyConnection, environment: str, now: datetime
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The environment's fills and cash rows up to ``now``."""
-    fills = _frame(
-        conn,
-        f"SELECT {', '.join(FILL_COLUMNS)} FROM fills WHERE environment = ? AND filled_at <= ?",
-        [environment, now],
-        FILL_COLUMNS,
+    """The environment's fills and cash rows up to ``now``, labelled by book: the strategy,
+    or for the temperature strategy its single or bracket book (the order's tag). A
+    settlement shared by both books is split by the contracts each held."""
+    params = {"environment": environment, "now": now, "books": list(BOOKS)}
+    return (
+        _frame(conn, BOOK_FILLS, params, FILL_COLUMNS),
+        _frame(conn, BOOK_CASH, params, CASH_COLUMNS),
     )
-    cash = _frame(
-        conn,
-        f"SELECT {', '.join(CASH_COLUMNS)} FROM cash_ledger WHERE environment = ? "
-        "AND entry_at <= ?",
-        [environment, now],
-        CASH_COLUMNS,
-    )
-    return fills, cash
 
 
 def ledger_view(

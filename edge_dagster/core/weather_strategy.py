@@ -56,6 +56,8 @@ from edge_dagster.core.weather_skill import MarketSkill, MarketSkillConfig
 STRATEGY = "weather"
 SINGLE = "weather-single"
 BRACKET = "weather-bracket"
+BOOKS = (SINGLE, BRACKET)
+"""The strategy's two books: P&L is reported per book (the order's tag)."""
 REFERENCE_NOT_TRADED = f"reference model {REFERENCE}: scored, not traded"
 PLACES = Decimal("0.000001")
 CENT = Decimal("0.01")

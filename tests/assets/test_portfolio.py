@@ -27,7 +27,14 @@ from edge_dagster.assets.trading import recorded_marks
 from edge_dagster.core.clock import EASTERN
 from edge_dagster.core.matching import Fill
 from edge_dagster.core.orders import Order
-from edge_dagster.core.portfolio import ALL, drawdown, event_city, pnl_curve, win_rates
+from edge_dagster.core.portfolio import (
+    ALL,
+    MarkBook,
+    drawdown,
+    event_city,
+    pnl_curve,
+    win_rates,
+)
 from edge_dagster.kalshi import CreateOrderRequest, KalshiClient
 from edge_dagster.resources.kalshi import KalshiResource
 from edge_dagster.trading.ledger import Ledger
@@ -37,7 +44,8 @@ from tests.support.clock import FrozenWallClockSources
 
 __all__ = ["demo_exchange"]  # the fixture, shared with the orders tests
 
-TSA, WEATHER = "tsa_weekly", "weather-single"
+TSA, WEATHER = "tsa_weekly", "weather"
+SINGLE, BRACKET = "weather-single", "weather-bracket"  # the temperature strategy's books
 TSA_EVENT, WEATHER_EVENT = "KXTSAW-26APR19", "KXHIGHNY-26APR16"
 T1, T2, W1 = f"{TSA_EVENT}-A2.45", f"{TSA_EVENT}-A2.50", f"{WEATHER_EVENT}-B62.5"
 NOW = datetime(2026, 4, 16, 12, tzinfo=EASTERN)
@@ -47,10 +55,12 @@ def utc(day: int, hour: int) -> datetime:
     return datetime(2026, 4, day, hour, tzinfo=UTC)
 
 
-def trade(ledger, strategy, event, ticker, side, action, count, price, fee, at) -> None:  # noqa: ANN001
+def trade(
+    ledger, strategy, event, ticker, side, action, count, price, fee, at, tag="entry"
+) -> None:  # noqa: ANN001, E501
     order = Order(strategy, "2026-04-13", at, event, ticker, side, action, Decimal(price), count,
-                  status="executed", filled_count=count, submitted_at=at, filled_through=at,
-                  updated_at=at)  # fmt: skip
+                  tag=tag, status="executed", filled_count=count, submitted_at=at,
+                  filled_through=at, updated_at=at)  # fmt: skip
     stored = ledger.record(order)
     ledger.book_fills(stored, [(f"{stored.client_order_id}:1",
                                 Fill(count, Decimal(price), Decimal(fee), False, at))])  # fmt: skip
@@ -73,7 +83,7 @@ def write_ledger(conn) -> None:  # noqa: ANN001
     mark(conn, T1, utc(13, 20), "0.50", "0.52")
     mark(conn, T2, utc(13, 20), "0.25", "0.27")
     trade(ledger, TSA, TSA_EVENT, T1, "yes", "sell", 4, "0.55", "0.08", utc(14, 15))
-    trade(ledger, WEATHER, WEATHER_EVENT, W1, "no", "buy", 5, "0.30", "0", utc(14, 16))
+    trade(ledger, WEATHER, WEATHER_EVENT, W1, "no", "buy", 5, "0.30", "0", utc(14, 16), SINGLE)
     mark(conn, T1, utc(14, 20), "0.45", "0.47")
     mark(conn, T2, utc(14, 20), "0.30", "0.32")
     mark(conn, W1, utc(14, 20), "0.58", "0.60")
@@ -109,14 +119,34 @@ def test_pnl_per_strategy_is_realised_plus_marked_to_the_bid(hand_ledger) -> Non
     assert table[(day_end(13), TSA)] == (Decimal("-0.17"), Decimal("1.10"), 2)
     # Tue: 6 T1 left at cost 2.40 (average price), marked 2.70; T2 cost 0.40, marked 0.60
     assert table[(day_end(14), TSA)] == (Decimal("0.35"), Decimal("0.50"), 2)
-    assert table[(day_end(14), WEATHER)] == (Decimal("0"), Decimal("0.50"), 1)
+    assert table[(day_end(14), SINGLE)] == (Decimal("0"), Decimal("0.50"), 1)
     # Wed: tsa closed out; weather's 5 NO marked at 1 − 0.80
     assert table[(day_end(15), TSA)] == (Decimal("-1.45"), Decimal("0"), 0)
-    assert table[(day_end(15), WEATHER)] == (Decimal("0"), Decimal("-0.50"), 1)
-    assert table[(NOW, WEATHER)] == (Decimal("0"), Decimal("0"), 1)
+    assert table[(day_end(15), SINGLE)] == (Decimal("0"), Decimal("-0.50"), 1)
+    assert table[(NOW, SINGLE)] == (Decimal("0"), Decimal("0"), 1)
     account = [p.pnl for p in points if p.strategy == ALL]
     assert account == [Decimal(0), Decimal("0.93"), Decimal("1.35"), Decimal("-1.95"),
                        Decimal("-1.45")]  # fmt: skip
+
+
+def test_the_temperature_books_share_a_settlement_by_the_contracts_each_held(warehouse) -> None:
+    """Single buys 3 YES of W1 at 0.20, the bracket 2 YES at 0.25 (fee 0.02); W1 settles YES
+    and pays the strategy's one settlement row $5: single 3.00 − 0.60, bracket 2.00 − 0.52."""
+    with warehouse.transaction(["orders", "fills", "cash_ledger", "market_snapshots"]) as conn:
+        ledger = Ledger(conn, "replay")
+        trade(ledger, WEATHER, WEATHER_EVENT, W1, "yes", "buy", 3, "0.20", "0", utc(14, 16),
+              SINGLE)  # fmt: skip
+        trade(ledger, WEATHER, WEATHER_EVENT, W1, "yes", "buy", 2, "0.25", "0.02", utc(14, 17),
+              BRACKET)  # fmt: skip
+        ledger.settle(W1, "yes", utc(15, 20))
+        fills, cash = ledger_rows(conn, "replay", NOW)
+    points = pnl_curve(fills, cash, MarkBook([]), [NOW])
+    assert {p.strategy: (p.realised, p.open_positions) for p in points} == {
+        SINGLE: (Decimal("2.40"), 0),
+        BRACKET: (Decimal("1.48"), 0),
+        ALL: (Decimal("3.88"), 0),
+    }
+    assert sorted(cash.loc[cash["kind"] == "settlement", "amount"]) == [Decimal(2), Decimal(3)]
 
 
 def test_drawdown_is_the_largest_fall_from_the_running_peak(hand_ledger) -> None:
