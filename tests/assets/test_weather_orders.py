@@ -26,6 +26,7 @@ import pandas as pd
 import pytest
 from dagster import materialize
 
+from edge_dagster.assets.raw_checks import weather_market_snapshots_values_possible
 from edge_dagster.assets.weather_ingest import (
     nbm_bulletins,
     nbm_peak_window_forecasts,
@@ -120,7 +121,9 @@ def _seed_skill_record(warehouse) -> None:  # noqa: ANN001
             conn.execute(f"INSERT INTO {table} BY NAME SELECT * FROM frame")
 
 
-def _price_and_trade(warehouse, traded_2026, with_record: bool = True) -> None:  # noqa: ANN001
+def _price_and_trade(warehouse, traded_2026, with_record: bool = True, checks=()):  # noqa: ANN001, ANN202
+    """Ingest, calibrate, then price and trade the day in one run (with ``checks``, which may
+    stop it: its result is returned)."""
     sources = replay_sources("2026-09-30T16:00:00Z", traded_2026)
     resources = {"warehouse": warehouse, "sources": sources, "kalshi": KalshiResource()}
     steps = [
@@ -129,7 +132,7 @@ def _price_and_trade(warehouse, traded_2026, with_record: bool = True) -> None: 
          "CHI|2026-09-28", "CHI|2026-09-28"),
         ([weather_calibration], "CHI|2026-09-28", "CHI|2026-09-29"),
         ([weather_market_snapshots, weather_bin_probabilities, weather_opportunities,
-          weather_orders], "CHI|2026-09-29", "CHI|2026-09-29"),
+          weather_orders, *checks], "CHI|2026-09-29", "CHI|2026-09-29"),
     ]  # fmt: skip
     if with_record:
         _seed_skill_record(warehouse)
@@ -141,8 +144,10 @@ def _price_and_trade(warehouse, traded_2026, with_record: bool = True) -> None: 
                 "dagster/asset_partition_range_start": start,
                 "dagster/asset_partition_range_end": end,
             },
+            raise_on_error=False,
         )
-        assert result.success
+        assert result.success or checks
+    return result
 
 
 def test_a_bulletin_becomes_paper_orders_that_fill_after_they_exist_and_settle(
@@ -188,6 +193,29 @@ def test_a_bulletin_becomes_paper_orders_that_fill_after_they_exist_and_settle(
     ]  # fmt: skip
     # 75 °F: B74.5 YES and T72 NO win. 5 − 1.06 − 1.70 + (25 − 19 − 0.32) = 7.92
     assert cash == D("7.92")
+
+
+def test_an_impossible_quote_stops_the_weather_run_before_it_prices_or_orders(
+    warehouse,  # noqa: ANN001
+    traded_2026,  # noqa: ANN001
+):
+    """A 14:15Z bar of B72.5 recording −4 contracts traded: a size no exchange reports."""
+    trades = traded_2026 / "weather" / "kalshi_kxhigh_trades_15min.csv.gz"
+    bars = pd.read_csv(trades)
+    bars.loc[bars["ticker"] == f"{EVENT}-B72.5", "volume"] = -4
+    with gzip.open(trades, "wt") as out:
+        bars.to_csv(out, index=False)
+    result = _price_and_trade(
+        warehouse, traded_2026, checks=[weather_market_snapshots_values_possible]
+    )
+    failed = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    materialized = {
+        e.asset_key.to_user_string()
+        for e in result.all_events
+        if e.event_type_value == "ASSET_MATERIALIZATION"
+    }
+    assert failed == ["weather_market_snapshots_weather_market_snapshots_values_possible"]
+    assert materialized == {"weather_market_snapshots"}  # no probabilities, no orders
 
 
 def test_without_a_record_against_the_market_nothing_trades(warehouse, traded_2026):  # noqa: ANN001
