@@ -47,14 +47,6 @@ HELD_DAYS = """
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-def month_starts(first: date, last: date) -> list[date]:
-    """The first day of every month from ``first``'s to ``last``'s."""
-    months = [first.replace(day=1)]
-    while (following := (months[-1] + timedelta(days=31)).replace(day=1)) <= last:
-        months.append(following)
-    return months
-
-
 def month_end(month: date) -> date:
     return (month + timedelta(days=31)).replace(day=1) - timedelta(days=1)
 
@@ -96,10 +88,10 @@ def tsa_checkpoint_raw(
 
     read = set(figures["travel_date"])
     new = read - set(before["travel_date"].dt.date)  # DuckDB DATE columns read as datetime64
-    for month in month_starts(first, last_of_window):
+    for key in context.partition_keys:
         context.add_asset_metadata(
-            month_metadata(month, held, read, new, public_through),
-            partition_key=month.isoformat(),
+            month_metadata(date.fromisoformat(key), held, read, new, public_through),
+            partition_key=key,
         )
     # The run's, shown on every month it covers; above, each month's own coverage.
     return MaterializeResult(
