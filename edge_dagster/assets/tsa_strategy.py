@@ -8,6 +8,7 @@ import json
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 from dagster import (
     AssetCheckResult,
@@ -146,50 +147,65 @@ def tsa_forecasts(
     )
 
 
+def _synthetic_ladder(event: str) -> pd.DataFrame:
+    """The standard strikes of a week no market was recorded for (scored, never traded)."""
+    return pd.DataFrame(
+        {
+            "event_ticker": event,
+            "ticker": [tsa_market_ticker(event, s) for s in SYNTHETIC_STRIKES],
+            "floor_strike": [float(s) for s in SYNTHETIC_STRIKES],
+            "yes_bid": None,
+            "yes_ask": None,
+            "quote_time": None,
+            "fee_type": TSA_FEE_TYPE,
+            "fee_multiplier": TSA_FEE_MULTIPLIER,
+        }
+    )
+
+
 def fair_value_rows(forecasts: pd.DataFrame, snapshots: pd.DataFrame) -> pd.DataFrame:
-    """P(avg > strike) for each forecast row and each market listed at its decision time."""
+    """P(avg > strike) for each forecast row and each market listed at its decision time
+    (one frame per decision: every model's rows against the same markets)."""
     rows = []
     listed = {key: group for key, group in snapshots.groupby("as_of")}
-    for forecast in forecasts.itertuples(index=False):
-        distribution = WeeklyAverageDistribution.from_dict(json.loads(forecast.distribution))
-        markets = listed.get(forecast.decision_time)
-        if markets is None or markets.empty:
-            event = tsa_event_ticker(forecast.week_monday + timedelta(days=6))
-            markets = pd.DataFrame(
-                {
-                    "event_ticker": event,
-                    "ticker": [tsa_market_ticker(event, s) for s in SYNTHETIC_STRIKES],
-                    "floor_strike": [float(s) for s in SYNTHETIC_STRIKES],
-                    "yes_bid": None,
-                    "yes_ask": None,
-                    "quote_time": None,
-                    "fee_type": TSA_FEE_TYPE,
-                    "fee_multiplier": TSA_FEE_MULTIPLIER,
-                }
-            )
-            synthetic = True
-        else:
-            synthetic = False
-        fair = distribution.prob_above(markets["floor_strike"].to_numpy())
+    for (monday, decision_time), decided in forecasts.groupby(
+        ["week_monday", "decision_time"], sort=False
+    ):
+        markets = listed.get(decision_time)
+        synthetic = markets is None or markets.empty
+        if synthetic:
+            markets = _synthetic_ladder(tsa_event_ticker(monday + timedelta(days=6)))
+        strikes = markets["floor_strike"].to_numpy()
+        fair = np.concatenate(
+            [
+                WeeklyAverageDistribution.from_dict(json.loads(d)).prob_above(strikes)
+                for d in decided["distribution"]
+            ]
+        )
+        models, per_model = len(decided), len(markets)
+
+        def tiled(column: str) -> np.ndarray:
+            return np.tile(markets[column].to_numpy(), models)  # noqa: B023 - used at once
+
         rows.append(
             pd.DataFrame(
                 {
-                    "week_monday": forecast.week_monday,
-                    "decision_time": forecast.decision_time,
-                    "event_ticker": markets["event_ticker"].to_numpy(),
-                    "ticker": markets["ticker"].to_numpy(),
-                    "strike": markets["floor_strike"].to_numpy(),
+                    "week_monday": monday,
+                    "decision_time": decision_time,
+                    "event_ticker": tiled("event_ticker"),
+                    "ticker": tiled("ticker"),
+                    "strike": tiled("floor_strike"),
                     "synthetic_strike": synthetic,
-                    "model": forecast.model,
-                    "horizon": forecast.horizon,
+                    "model": np.repeat(decided["model"].to_numpy(), per_model),
+                    "horizon": np.repeat(decided["horizon"].to_numpy(), per_model),
                     "model_fair_yes": fair,
                     "fair_yes": fair,
                     "pool_weight": 0.0,
-                    "yes_bid": markets["yes_bid"].to_numpy(),
-                    "yes_ask": markets["yes_ask"].to_numpy(),
-                    "quote_time": markets["quote_time"].to_numpy(),
-                    "fee_type": markets["fee_type"].to_numpy(),
-                    "fee_multiplier": markets["fee_multiplier"].to_numpy(),
+                    "yes_bid": tiled("yes_bid"),
+                    "yes_ask": tiled("yes_ask"),
+                    "quote_time": tiled("quote_time"),
+                    "fee_type": tiled("fee_type"),
+                    "fee_multiplier": tiled("fee_multiplier"),
                 }
             )
         )
