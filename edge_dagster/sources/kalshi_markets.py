@@ -348,8 +348,13 @@ class ReplayKalshiMarkets(MarketHistory):
         bars = pd.concat(frames, ignore_index=True)
         return bars.sort_values(["ticker", "end"], kind="stable").reset_index(drop=True)
 
+    @cached_property
+    def _markets_by_event(self) -> dict[str, pd.DataFrame]:
+        """A backfill snapshots each event at every decision time: split the table once."""
+        return dict(tuple(self._markets.groupby("event_ticker", sort=False)))
+
     def event_markets(self, event_ticker: str) -> pd.DataFrame:
-        return self._markets[self._markets["event_ticker"] == event_ticker]
+        return self._markets_by_event.get(event_ticker, self._markets.iloc[:0])
 
     def candles(self, tickers: Iterable[str]) -> pd.DataFrame:
         return self._candles[self._candles["ticker"].isin(list(tickers))]
