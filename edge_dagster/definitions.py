@@ -22,13 +22,11 @@ from edge_dagster.assets.tsa import (
     tsa_checkpoint_raw_unique_dates,
     tsa_checkpoint_raw_values_possible,
 )
-from edge_dagster.assets.tsa_markets import tsa_market_snapshots, tsa_market_snapshots_fresh
 from edge_dagster.assets.tsa_strategy import (
-    tsa_desired_orders,
     tsa_fair_values,
     tsa_fair_values_are_probabilities,
     tsa_fair_values_monotone_in_strike,
-    tsa_forecasts,
+    tsa_market_snapshots_fresh,
 )
 from edge_dagster.assets.weather_ingest import (
     nbm_bulletins,
@@ -85,10 +83,7 @@ from edge_dagster.settings import EmailSettings, Settings
 
 PYTHON_ASSETS = [
     tsa_checkpoint_raw,
-    tsa_market_snapshots,
-    tsa_forecasts,
     tsa_fair_values,
-    tsa_desired_orders,
     tsa_orders,
     tsa_backtest_report,
     daily_report_email,

@@ -26,22 +26,16 @@ tsa_tables_job = define_asset_job(
 )
 
 # The raw TSA checks run first in every strategy run and tsa_daily is rebuilt after them: a
-# failed blocking check stops tsa_daily, and with it the forecasts, fair values and orders.
+# failed blocking check stops tsa_daily, and with it the fair values (the snapshots and
+# forecasts they start with) and the orders.
 tsa_weekly_job = define_asset_job(
     "tsa_weekly_job",
-    selection=AssetSelection.assets(
-        "tsa_daily",
-        "tsa_market_snapshots",
-        "tsa_forecasts",
-        "tsa_fair_values",
-        "tsa_desired_orders",
-        "tsa_orders",
-    )
+    selection=AssetSelection.assets("tsa_daily", "tsa_fair_values", "tsa_orders")
     | AssetSelection.checks_for_assets("tsa_checkpoint_raw"),
     description=(
         "The TSA weekly strategy for a week or a range of weeks: raw-data checks, the daily "
-        "table, snapshots, forecasts, fair values, desired orders, orders. A range of past "
-        "weeks is the backtest."
+        "table, fair values (snapshots, forecasts, pricing), orders (desired, then placed). "
+        "A range of past weeks is the backtest."
     ),
 )
 

@@ -20,6 +20,7 @@ TABLE_DDL: dict[str, str] = {
         )
     """,
     # Top of book per market per decision time, append-only: (ticker, as_of) is never rewritten.
+    # Written by tsa_fair_values (its first step) and weather_market_snapshots.
     "market_snapshots": """
         CREATE TABLE IF NOT EXISTS market_snapshots (
             ticker VARCHAR NOT NULL,
@@ -46,7 +47,8 @@ TABLE_DDL: dict[str, str] = {
             PRIMARY KEY (ticker, as_of)
         )
     """,
-    # The contract between strategies and the orders asset: what a strategy wants at a decision.
+    # The contract between strategies and the orders asset: what a strategy wants at a decision
+    # (TSA: the first step of tsa_orders; temperature: weather_opportunities).
     "desired_orders": """
         CREATE TABLE IF NOT EXISTS desired_orders (
             strategy VARCHAR NOT NULL,
@@ -139,7 +141,8 @@ TABLE_DDL: dict[str, str] = {
             amount DECIMAL(14, 4) NOT NULL
         )
     """,
-    # Forecast of a TSA week's Mon–Sun average at each decision time, one row per model.
+    # Forecast of a TSA week's Mon–Sun average at each decision time, one row per model
+    # (written by tsa_fair_values, before it prices).
     "tsa_forecasts": """
         CREATE TABLE IF NOT EXISTS tsa_forecasts (
             week_monday DATE NOT NULL,

@@ -13,7 +13,7 @@ import pytest
 from dagster import materialize
 
 from edge_dagster.assets.trading import tsa_orders
-from edge_dagster.assets.tsa_markets import tsa_market_snapshots
+from edge_dagster.assets.tsa_strategy import tsa_fair_values
 from edge_dagster.definitions import build_definitions
 from edge_dagster.resources.kalshi import KalshiResource
 from edge_dagster.resources.sources import DataSourcesResource
@@ -114,12 +114,12 @@ def test_resources_built_by_hand_refuse_before_any_asset_computes(kalshi_exchang
         ),
     ]:
         result = materialize(
-            [tsa_market_snapshots, tsa_orders],
+            [tsa_fair_values, tsa_orders],
             partition_key="2026-04-13",
             resources={"warehouse": warehouse, "sources": sources, "kalshi": kalshi},
             raise_on_error=False,
         )
         assert not result.success
-        assert result.asset_materializations_for_node("tsa_market_snapshots") == []
+        assert result.asset_materializations_for_node("tsa_fair_values") == []
     assert kalshi_exchange.requests == []
     assert not (tmp_path / "edge.duckdb").exists()

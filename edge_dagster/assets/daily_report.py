@@ -13,7 +13,7 @@ from dagster import AssetExecutionContext, Config, Failure, MaterializeResult, M
 
 from edge_dagster.assets.portfolio import day_ends, ledger_rows, portfolio
 from edge_dagster.assets.trading import recorded_marks, tsa_orders
-from edge_dagster.assets.tsa_strategy import tsa_fair_values, tsa_forecasts
+from edge_dagster.assets.tsa_strategy import tsa_fair_values
 from edge_dagster.core.backtest_report import md_image
 from edge_dagster.core.clock import EASTERN, at_eastern, week_monday
 from edge_dagster.core.daily_report import (
@@ -224,7 +224,7 @@ class DailyReportConfig(Config):
 
 @asset(
     group_name="reporting",
-    deps=[tsa_forecasts, tsa_fair_values, tsa_orders, portfolio],
+    deps=[tsa_fair_values, tsa_orders, portfolio],
     pool=DUCKDB_WRITE_POOL,
     kinds={"duckdb", "python"},
 )

@@ -13,7 +13,7 @@ from dagster._core.errors import DagsterInvalidPropertyError
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, PARTITION_NAME_TAG
 
 from edge_dagster.assets.tsa import check_result
-from edge_dagster.assets.tsa_markets import tsa_market_snapshots
+from edge_dagster.assets.tsa_strategy import tsa_fair_values
 from edge_dagster.assets.weather_ingest import nbm_bulletins, observed_highs
 from edge_dagster.assets.weather_markets import weather_market_snapshots
 from edge_dagster.core.clock import EASTERN
@@ -195,9 +195,10 @@ def quote_problems(warehouse: WarehouseResource, tsa: bool) -> AssetCheckResult:
     return _problems(dict(zip(QUOTE_PROBLEM_NAMES, counts, strict=True)), first, "quotes")
 
 
-@asset_check(asset=tsa_market_snapshots, blocking=True)
+@asset_check(asset=tsa_fair_values, blocking=True)
 def tsa_market_snapshots_values_possible(warehouse: WarehouseResource) -> AssetCheckResult:
-    """TSA quotes: one per market and time, prices within 0…1, bid ≤ ask, no negative size."""
+    """TSA quotes (``tsa_fair_values`` records them first): one per market and time, prices
+    within 0…1, bid ≤ ask, no negative size. A failure stops the orders."""
     return quote_problems(warehouse, tsa=True)
 
 

@@ -6,7 +6,7 @@ import pandas as pd
 from dagster import AssetKey, MaterializeResult, MetadataValue, asset
 
 from edge_dagster.assets.trading import tsa_orders
-from edge_dagster.assets.tsa_strategy import STRATEGY, tsa_fair_values, tsa_forecasts
+from edge_dagster.assets.tsa_strategy import STRATEGY, tsa_fair_values
 from edge_dagster.core import backtest_report as report
 from edge_dagster.core.tickers import tsa_event_ticker
 from edge_dagster.core.tsa_model import PRICING_MODEL
@@ -112,7 +112,7 @@ def weekly_trading(conn, environment: str) -> pd.DataFrame:  # noqa: ANN001 - Du
 
 @asset(
     group_name="reporting",
-    deps=[tsa_forecasts, tsa_fair_values, tsa_orders, AssetKey("tsa_weekly")],
+    deps=[tsa_fair_values, tsa_orders, AssetKey("tsa_weekly")],
     pool=DUCKDB_WRITE_POOL,
     kinds={"duckdb", "python"},
 )

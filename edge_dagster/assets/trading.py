@@ -18,13 +18,14 @@ from dagster import (
     asset_check,
 )
 
-from edge_dagster.assets.tsa_markets import (
-    WEEKLY,
-    decision_times_until,
-    partition_mondays,
-    tsa_market_snapshots,
+from edge_dagster.assets.tsa_markets import WEEKLY, decision_times_until, partition_mondays
+from edge_dagster.assets.tsa_strategy import (
+    STRATEGY,
+    TsaStrategyConfig,
+    tsa_decision,
+    tsa_fair_values,
+    write_desired_orders,
 )
-from edge_dagster.assets.tsa_strategy import STRATEGY, tsa_decision, tsa_desired_orders
 from edge_dagster.core.backtest_report import markdown_table
 from edge_dagster.core.matching import FillRule, Quote
 from edge_dagster.core.orders import Order
@@ -98,6 +99,13 @@ class TradingConfig(Config):
             max_contracts_at_quote=self.max_contracts_at_quote,
             quote_volume_share=_optional(self.quote_volume_share),
         )
+
+
+class TsaOrdersConfig(TradingConfig):
+    """Run config of ``tsa_orders``: the strategy's parameters (``strategy``: which orders it
+    wants) beside the trading ones (what the venue may take)."""
+
+    strategy: TsaStrategyConfig = TsaStrategyConfig()
 
 
 class Snapshots:
@@ -393,15 +401,16 @@ def _week_book(
     }
 
 
-@asset(group_name="trading", deps=[tsa_desired_orders, tsa_market_snapshots], **WEEKLY)
+@asset(group_name="trading", deps=[tsa_fair_values], **WEEKLY)
 def tsa_orders(
     context: AssetExecutionContext,
-    config: TradingConfig,
+    config: TsaOrdersConfig,
     warehouse: WarehouseResource,
     sources: DataSourcesResource,
     kalshi: KalshiResource,
 ) -> MaterializeResult:
-    """Submit the week's desired orders through the deployment's venue, each intent once.
+    """Compute the week's desired orders (``tsa_strategy.write_desired_orders``), then submit
+    them through the deployment's venue, each intent once.
 
     Replay and paper (every backtest): decisions replay in time order on the paper venue,
     which fills resting orders only on candles that began after them and before their expiry,
@@ -414,6 +423,8 @@ def tsa_orders(
             f"{kalshi.deployment}: build both from one EDGE_DEPLOYMENT"
         )
     mondays = partition_mondays(context)
+    wanted = write_desired_orders(warehouse, mondays, config.strategy.strategy_config())
+    context.add_asset_metadata({"desired_orders": MetadataValue.int(len(wanted))})
     first, last = str(mondays[0]), str(mondays[-1])
     now = sources.now()
     events = [tsa_event_ticker(m + timedelta(days=6)) for m in mondays]

@@ -1,4 +1,5 @@
-"""Kalshi TSA weekly markets as they stood at each decision time of a week (append-only)."""
+"""Kalshi TSA weekly markets as they stood at each decision time of a week (append-only), and
+what the two weekly TSA assets share: their partitioning and the weeks and times of a run."""
 
 from datetime import date, datetime, timedelta
 
@@ -8,10 +9,7 @@ from dagster import (
     AssetCheckSeverity,
     AssetExecutionContext,
     BackfillPolicy,
-    MaterializeResult,
     MetadataValue,
-    asset,
-    asset_check,
 )
 
 from edge_dagster.core.clock import (
@@ -19,7 +17,7 @@ from edge_dagster.core.clock import (
     tsa_taker_decision_time,
     tsa_week_decision_times,
 )
-from edge_dagster.core.tickers import TSA_LEGACY_SERIES, TSA_SERIES, tsa_event_ticker
+from edge_dagster.core.tickers import tsa_event_ticker
 from edge_dagster.partitions import tsa_weekly_partitions
 from edge_dagster.resources.sources import DataSourcesResource
 from edge_dagster.resources.warehouse import DUCKDB_WRITE_POOL, WarehouseResource
@@ -56,34 +54,29 @@ WEEKLY = {
 }
 
 
-@asset(group_name="markets", **WEEKLY)
-def tsa_market_snapshots(
-    context: AssetExecutionContext, warehouse: WarehouseResource, sources: DataSourcesResource
-) -> MaterializeResult:
-    """Markets of the week's KXTSAW event with top of book at every decision time so far.
+def record_snapshots(
+    warehouse: WarehouseResource,
+    sources: DataSourcesResource,
+    mondays: list[date],
+    now: datetime,
+) -> dict[str, MetadataValue]:
+    """Record the markets of each week's KXTSAW event with top of book at every decision time
+    by ``now`` into ``market_snapshots``; returns what was recorded (``snapshot_metadata``).
 
     Append-only keyed by (ticker, as_of): a re-run adds nothing it already holds. Weeks with no
     recorded markets get no rows (their fair values are priced on a synthetic ladder).
     """
     markets = sources.kalshi_markets()
-    now = sources.now()
     frames = []
-    for monday in partition_mondays(context):
+    for monday in mondays:
         event = tsa_event_ticker(monday + timedelta(days=6))
         for decision_time in decision_times_until(monday, now):
             frames.append(markets.event_snapshot(event, decision_time))
-    return append_snapshots(warehouse, frames, now)
-
-
-def append_snapshots(
-    warehouse: WarehouseResource, frames: list[pd.DataFrame], now: datetime
-) -> MaterializeResult:
-    """Append snapshot frames to ``market_snapshots`` (keyed by ticker and as_of)."""
     frames = [frame for frame in frames if not frame.empty]
     snapshots = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     with warehouse.transaction(["market_snapshots"]) as conn:
         new_rows = insert_new_rows(conn, "market_snapshots", snapshots)
-    return MaterializeResult(metadata=snapshot_metadata(snapshots, new_rows, now))
+    return snapshot_metadata(snapshots, new_rows, now)
 
 
 def snapshot_metadata(snapshots: pd.DataFrame, new_rows: int, now: datetime) -> dict:
@@ -135,11 +128,3 @@ def snapshot_freshness(
             "oldest_stale": str(oldest),
         },
     )
-
-
-@asset_check(asset=tsa_market_snapshots, blocking=True)
-def tsa_market_snapshots_fresh(
-    warehouse: WarehouseResource, sources: DataSourcesResource
-) -> AssetCheckResult:
-    """TSA quotes are fresh enough to trade on (see ``snapshot_freshness``)."""
-    return snapshot_freshness(warehouse, sources, [TSA_SERIES, TSA_LEGACY_SERIES])

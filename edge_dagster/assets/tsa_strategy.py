@@ -1,4 +1,7 @@
-"""The TSA weekly strategy: forecasts → fair values → desired orders, per weekly partition.
+"""The TSA weekly strategy: snapshots → forecasts → fair values → desired orders, per weekly
+partition. ``tsa_fair_values`` runs the first three in one asset and ``tsa_orders`` (in
+``trading``) starts with the last: Dagster records events per asset and partition, so fewer
+weekly assets is what makes a 225-week backtest start fast.
 
 Every step runs at the week's decision times that have passed by "now" (EDGE_AS_OF in replay),
 reading only what was public at each: the same code is the live strategy and the backtest.
@@ -22,7 +25,12 @@ from dagster import (
     asset_check,
 )
 
-from edge_dagster.assets.tsa_markets import WEEKLY, partition_mondays, tsa_market_snapshots
+from edge_dagster.assets.tsa_markets import (
+    WEEKLY,
+    partition_mondays,
+    record_snapshots,
+    snapshot_freshness,
+)
 from edge_dagster.core.backtest_report import markdown_table
 from edge_dagster.core.clock import (
     EASTERN,
@@ -35,7 +43,12 @@ from edge_dagster.core.distributions import WeeklyAverageDistribution
 from edge_dagster.core.fair_values import PricedContract, Problem, fair_value_problems
 from edge_dagster.core.pooling import walk_forward_pooled
 from edge_dagster.core.strategy import Decision, PricedMarket, StrategyConfig, desired_orders
-from edge_dagster.core.tickers import tsa_event_ticker, tsa_market_ticker
+from edge_dagster.core.tickers import (
+    TSA_LEGACY_SERIES,
+    TSA_SERIES,
+    tsa_event_ticker,
+    tsa_market_ticker,
+)
 from edge_dagster.core.tsa_model import MODELS, PRICING_MODEL, forecast_table
 from edge_dagster.resources.sources import DataSourcesResource
 from edge_dagster.resources.warehouse import WarehouseResource
@@ -111,40 +124,30 @@ class TsaStrategyConfig(Config):
         )
 
 
-def _week_bounds(context: AssetExecutionContext) -> tuple[str, str]:
-    mondays = partition_mondays(context)
-    return str(mondays[0]), str(mondays[-1])
-
-
-@asset(group_name="forecast", deps=[AssetKey("tsa_daily")], **WEEKLY)
-def tsa_forecasts(
-    context: AssetExecutionContext, warehouse: WarehouseResource, sources: DataSourcesResource
-) -> MaterializeResult:
-    """Forecast of each week's Mon–Sun average at each decision time, per model.
+def write_forecasts(
+    warehouse: WarehouseResource, mondays: list[date], now: datetime
+) -> dict[str, MetadataValue]:
+    """Forecast each week's Mon–Sun average at each decision time by ``now``, per model, into
+    ``tsa_forecasts``; returns what was written.
 
     (known days + forecast of the remaining days) / 7 with a predictive distribution; each
     decision reads only figures published by then.
     """
-    mondays = partition_mondays(context)
-    now = sources.now()
     with warehouse.get_connection() as conn:
         history = conn.execute(
             "SELECT travel_date, travelers, published_at FROM tsa_daily WHERE published_at <= ?",
             [now],
         ).df()
     table = with_taker_decisions(forecast_table(history, mondays, now), now)
-    first, last = _week_bounds(context)
+    first, last = str(mondays[0]), str(mondays[-1])
     with warehouse.transaction(["tsa_forecasts"]) as conn:
         replace_rows(conn, "tsa_forecasts", table, "week_monday BETWEEN ? AND ?", [first, last])
-    return MaterializeResult(
-        metadata={
-            "rows": MetadataValue.int(len(table)),
-            "weeks": MetadataValue.int(len(mondays)),
-            "models": MetadataValue.text(", ".join(MODELS)),
-            "pricing_model": MetadataValue.text(PRICING_MODEL),
-            "as_of": MetadataValue.text(now.isoformat()),
-        }
-    )
+    return {
+        "forecast_rows": MetadataValue.int(len(table)),
+        "weeks": MetadataValue.int(len(mondays)),
+        "models": MetadataValue.text(", ".join(MODELS)),
+        "pricing_model": MetadataValue.text(PRICING_MODEL),
+    }
 
 
 def _synthetic_ladder(event: str) -> pd.DataFrame:
@@ -263,18 +266,16 @@ def with_pooled_values(
     return table
 
 
-@asset(group_name="pricing", deps=[tsa_forecasts, tsa_market_snapshots], **WEEKLY)
-def tsa_fair_values(
-    context: AssetExecutionContext, warehouse: WarehouseResource, sources: DataSourcesResource
-) -> MaterializeResult:
-    """P(weekly average > strike) for every market at every decision time, per model: the
-    model's own value (``model_fair_yes``) and, for the pricing model's quoted markets, the
-    value pooled with the market mid at the decision (``fair_yes``, what is traded).
+def write_fair_values(
+    warehouse: WarehouseResource, sources: DataSourcesResource, mondays: list[date], now: datetime
+) -> pd.DataFrame:
+    """Price the weeks' forecasts on the markets listed at each decision into
+    ``tsa_fair_values``; returns the rows written.
 
     Strikes come from the market snapshot; weeks without recorded markets are priced on the
     standard ladder and flagged ``synthetic_strike`` (scored, never traded).
     """
-    first, last = _week_bounds(context)
+    first, last = str(mondays[0]), str(mondays[-1])
     with warehouse.get_connection() as conn:
         forecasts = conn.execute(
             "SELECT week_monday, decision_time, horizon, model, distribution FROM tsa_forecasts "
@@ -293,7 +294,6 @@ def tsa_fair_values(
     past["week_monday"] = pd.to_datetime(past["week_monday"]).dt.date
     table = fair_value_rows(forecasts, snapshots)
     markets = sources.kalshi_markets()
-    now = sources.now()
     events = set(past["event_ticker"]) | set(
         table.loc[~table["synthetic_strike"], "event_ticker"] if not table.empty else []
     )
@@ -309,17 +309,17 @@ def tsa_fair_values(
             "week_monday BETWEEN ? AND ?",
             [first, last],
         )
-    for monday in partition_mondays(context):
-        week = table[table["week_monday"] == monday] if not table.empty else table
-        context.add_asset_metadata(week_fair_value_metadata(week), partition_key=str(monday))
-    return MaterializeResult()
+    return table
 
 
 def week_fair_value_metadata(week: pd.DataFrame) -> dict[str, MetadataValue]:
     """One week's fair values: row counts, how many were pooled with the quote, and the pricing
     model's ladder at its last decision (its own value and the traded one) beside the quote."""
     if week.empty:
-        return {"rows": MetadataValue.int(0), "recorded_market_rows": MetadataValue.int(0)}
+        return {
+            "fair_value_rows": MetadataValue.int(0),
+            "recorded_market_rows": MetadataValue.int(0),
+        }
     priced = week[week["model"] == PRICING_MODEL]
     last = priced[priced["decision_time"] == priced["decision_time"].max()].sort_values("strike")
     columns = ["ticker", "synthetic_strike", "model_fair_yes", "fair_yes", "yes_bid", "yes_ask"]
@@ -328,7 +328,7 @@ def week_fair_value_metadata(week: pd.DataFrame) -> dict[str, MetadataValue]:
     )
     decided = pd.Timestamp(last["decision_time"].iloc[0]).tz_convert("America/New_York")
     return {
-        "rows": MetadataValue.int(len(week)),
+        "fair_value_rows": MetadataValue.int(len(week)),
         "recorded_market_rows": MetadataValue.int(int((~week["synthetic_strike"]).sum())),
         "decisions": MetadataValue.int(int(week["decision_time"].nunique())),
         "pooled_rows": MetadataValue.int(int((week["pool_weight"] > 0).sum())),
@@ -337,6 +337,30 @@ def week_fair_value_metadata(week: pd.DataFrame) -> dict[str, MetadataValue]:
             + markdown_table(ladder, ".3f")
         ),
     }
+
+
+@asset(group_name="pricing", deps=[AssetKey("tsa_daily")], **WEEKLY)
+def tsa_fair_values(
+    context: AssetExecutionContext, warehouse: WarehouseResource, sources: DataSourcesResource
+) -> MaterializeResult:
+    """P(weekly average > strike) for every market at every decision time, per model: the
+    model's own value (``model_fair_yes``) and, for the pricing model's quoted markets, the
+    value pooled with the market mid at the decision (``fair_yes``, what is traded).
+
+    One asset, three steps in order, each writing its own table: the week's market snapshots
+    (``market_snapshots``), the forecasts at each decision (``tsa_forecasts``), the fair values
+    (``tsa_fair_values``). Each week's metadata is its fair values; the run's snapshot and
+    forecast figures are shown on every week of the range.
+    """
+    mondays = partition_mondays(context)
+    now = sources.now()
+    recorded = record_snapshots(warehouse, sources, mondays, now)
+    forecasts = write_forecasts(warehouse, mondays, now)
+    table = write_fair_values(warehouse, sources, mondays, now)
+    for monday in mondays:
+        week = table[table["week_monday"] == monday] if not table.empty else table
+        context.add_asset_metadata(week_fair_value_metadata(week), partition_key=str(monday))
+    return MaterializeResult(metadata={**recorded, **forecasts})
 
 
 def fair_value_problems_by_kind(
@@ -386,49 +410,63 @@ def tsa_fair_values_monotone_in_strike(warehouse: WarehouseResource) -> AssetChe
     return _check_result(problems.get("not_monotone", []))
 
 
-@asset(group_name="trading", deps=[tsa_fair_values], **WEEKLY)
-def tsa_desired_orders(
-    context: AssetExecutionContext, config: TsaStrategyConfig, warehouse: WarehouseResource
-) -> MaterializeResult:
-    """What the strategy wants at each decision time: entries with an edge after fees, sized
-    jointly per event; exits where the bid, net of the taker fee, beats the fair value. Only
-    recorded (non-synthetic) quoted markets trade; resting orders expire before the next TSA
-    release, and the Friday 15:00 UTC decision trades immediate-or-cancel at the quote."""
-    first, last = _week_bounds(context)
-    strategy_config = config.strategy_config()
-    with warehouse.get_connection() as conn:
-        priced = conn.execute(
-            "SELECT * FROM tsa_fair_values WHERE week_monday BETWEEN ? AND ? AND model = ? "
-            "AND NOT synthetic_strike ORDER BY decision_time, strike",
-            [first, last, PRICING_MODEL],
-        ).df()
-    orders = []
-    for (monday, decision_time), group in priced.groupby(["week_monday", "decision_time"]):
-        markets = [
-            PricedMarket(
-                ticker=m.ticker,
-                event_ticker=m.event_ticker,
-                fair_yes=m.fair_yes,
-                yes_bid=decimal_or_none(m.yes_bid),
-                yes_ask=decimal_or_none(m.yes_ask),
-                fee_type=m.fee_type,
-                fee_multiplier=decimal_or_none(m.fee_multiplier),
-                strike_type="greater",
-                floor_strike=m.strike,
+@asset_check(asset=tsa_fair_values, blocking=True)
+def tsa_market_snapshots_fresh(
+    warehouse: WarehouseResource, sources: DataSourcesResource
+) -> AssetCheckResult:
+    """The TSA quotes the fair values were priced beside are fresh enough to trade on (see
+    ``tsa_markets.snapshot_freshness``)."""
+    return snapshot_freshness(warehouse, sources, [TSA_SERIES, TSA_LEGACY_SERIES])
+
+
+PRICED = (
+    "FROM tsa_fair_values WHERE week_monday BETWEEN ? AND ? AND model = ? AND NOT synthetic_strike"
+)
+"""The rows the strategy trades on: the pricing model's, on recorded markets."""
+
+
+def write_desired_orders(
+    warehouse: WarehouseResource, mondays: list[date], config: StrategyConfig
+) -> pd.DataFrame:
+    """What the strategy wants at each decision time of the weeks, into ``desired_orders``
+    (the first step of ``tsa_orders``); returns the rows written.
+
+    Entries with an edge after fees, sized jointly per event; exits where the bid, net of the
+    taker fee, beats the fair value. Only recorded (non-synthetic) quoted markets trade;
+    resting orders expire before the next TSA release, and the Friday 15:00 UTC decision
+    trades immediate-or-cancel at the quote. The rows of each decision priced are replaced;
+    a decision not priced keeps what ``desired_orders`` holds (the table is the contract
+    with the orders step: a decision written there by hand, as the orders tests do, stays).
+    """
+    weeks = [str(mondays[0]), str(mondays[-1]), PRICING_MODEL]
+    with warehouse.transaction(["tsa_fair_values", "desired_orders"]) as conn:
+        priced = conn.execute(f"SELECT * {PRICED} ORDER BY decision_time, strike", weeks).df()
+        orders = []
+        for (monday, decision_time), group in priced.groupby(["week_monday", "decision_time"]):
+            markets = [
+                PricedMarket(
+                    ticker=m.ticker,
+                    event_ticker=m.event_ticker,
+                    fair_yes=m.fair_yes,
+                    yes_bid=decimal_or_none(m.yes_bid),
+                    yes_ask=decimal_or_none(m.yes_ask),
+                    fee_type=m.fee_type,
+                    fee_multiplier=decimal_or_none(m.fee_multiplier),
+                    strike_type="greater",
+                    floor_strike=m.strike,
+                )
+                for m in group.itertuples(index=False)
+            ]
+            decision = tsa_decision(
+                pd.Timestamp(monday).date(), pd.Timestamp(decision_time).to_pydatetime()
             )
-            for m in group.itertuples(index=False)
-        ]
-        decision = tsa_decision(
-            pd.Timestamp(monday).date(), pd.Timestamp(decision_time).to_pydatetime()
-        )
-        orders.extend(desired_orders(markets, strategy_config, decision))
-    table = desired_rows(orders)
-    with warehouse.transaction(["desired_orders"]) as conn:
+            orders.extend(desired_orders(markets, config, decision))
+        table = desired_rows(orders)
         replace_rows(
             conn,
             "desired_orders",
             table,
-            "strategy = ? AND partition_key BETWEEN ? AND ?",
-            [STRATEGY, first, last],
+            f"strategy = ? AND decision_time IN (SELECT decision_time {PRICED})",
+            [STRATEGY, *weeks],
         )
-    return MaterializeResult(metadata={"desired_orders": MetadataValue.int(len(table))})
+    return table

@@ -10,13 +10,11 @@ import pytest
 from dagster import materialize
 
 from edge_dagster.assets.trading import tsa_orders
-from edge_dagster.assets.tsa_markets import tsa_market_snapshots, tsa_market_snapshots_fresh
 from edge_dagster.assets.tsa_strategy import (
-    tsa_desired_orders,
     tsa_fair_values,
     tsa_fair_values_are_probabilities,
     tsa_fair_values_monotone_in_strike,
-    tsa_forecasts,
+    tsa_market_snapshots_fresh,
 )
 from edge_dagster.core.clock import EASTERN
 from edge_dagster.definitions import sql_models
@@ -33,7 +31,7 @@ WEEK = "2026-04-13"
 EVENT = "KXTSAW-26APR19"
 THURSDAY = datetime(2026, 4, 16, 9, 20, tzinfo=EASTERN)  # five minutes after the 09:15 decision
 MARKETS = 21
-WEEKLY = [tsa_market_snapshots, tsa_forecasts, tsa_fair_values, tsa_desired_orders, tsa_orders]
+WEEKLY = [tsa_fair_values, tsa_orders]
 CHECKS = [
     tsa_market_snapshots_fresh,
     tsa_fair_values_are_probabilities,

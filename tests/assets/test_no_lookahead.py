@@ -10,8 +10,7 @@ import pytest
 from dagster import materialize
 
 from edge_dagster.assets.trading import tsa_orders
-from edge_dagster.assets.tsa_markets import tsa_market_snapshots
-from edge_dagster.assets.tsa_strategy import tsa_desired_orders, tsa_fair_values, tsa_forecasts
+from edge_dagster.assets.tsa_strategy import tsa_fair_values
 from edge_dagster.core.clock import UTC, tsa_published_at
 from edge_dagster.core.pooling import PRIOR_POOL_WEIGHT, pooled_yes_probability
 from edge_dagster.core.tsa_model import PRICING_MODEL
@@ -54,7 +53,7 @@ def run_pipeline(warehouse: WarehouseResource, as_of: str, replay_dir: Path):
     assert run_raw(warehouse, sources, "2019-01-01", APRIL)  # April: the days public at as_of
     resources = {"warehouse": warehouse, "sources": sources, "kalshi": KalshiResource()}
     assert materialize(sql_models("tsa_daily", "tsa_weekly"), resources=resources).success
-    weekly = [tsa_market_snapshots, tsa_forecasts, tsa_fair_values, tsa_desired_orders, tsa_orders]
+    weekly = [tsa_fair_values, tsa_orders]
     assert materialize(weekly, partition_key=WEEK, resources=resources).success
 
 

@@ -4,8 +4,7 @@ orders, fills and positions, not the whole range's."""
 from dagster import materialize
 
 from edge_dagster.assets.trading import tsa_orders
-from edge_dagster.assets.tsa_markets import tsa_market_snapshots
-from edge_dagster.assets.tsa_strategy import tsa_desired_orders, tsa_fair_values, tsa_forecasts
+from edge_dagster.assets.tsa_strategy import tsa_fair_values
 from edge_dagster.definitions import sql_models
 from edge_dagster.resources.kalshi import KalshiResource
 from tests.assets.test_no_lookahead import LATER
@@ -20,7 +19,7 @@ def test_each_week_of_a_range_shows_its_own_book(warehouse):
     assert run_raw(warehouse, sources, "2019-01-01", "2026-04-01")
     resources = {"warehouse": warehouse, "sources": sources, "kalshi": KalshiResource()}
     assert materialize(sql_models("tsa_daily", "tsa_weekly"), resources=resources).success
-    weekly = [tsa_market_snapshots, tsa_forecasts, tsa_fair_values, tsa_desired_orders, tsa_orders]
+    weekly = [tsa_fair_values, tsa_orders]
     result = materialize(
         weekly,
         resources=resources,
@@ -45,7 +44,7 @@ def test_each_week_of_a_range_shows_its_own_book(warehouse):
     assert "### Orders (7)" in book and "### Fills (2)" in book and "KXTSAW-26APR12-" in book
     assert "KXTSAW-26APR19-" not in book
     priced = {
-        m.partition: tuple(m.metadata[k].value for k in ("rows", "recorded_market_rows"))
+        m.partition: tuple(m.metadata[k].value for k in ("fair_value_rows", "recorded_market_rows"))
         for m in result.asset_materializations_for_node("tsa_fair_values")
     }
     # 21 recorded markets × 6 decisions × 4 models a week (the range holds 1,512).

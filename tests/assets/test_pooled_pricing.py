@@ -8,8 +8,7 @@ agree only if the earlier weeks are read back from the table."""
 import pandas as pd
 from dagster import materialize
 
-from edge_dagster.assets.tsa_markets import tsa_market_snapshots
-from edge_dagster.assets.tsa_strategy import tsa_fair_values, tsa_forecasts
+from edge_dagster.assets.tsa_strategy import tsa_fair_values
 from edge_dagster.core import pooling
 from edge_dagster.core.pooling import MAX_POOL_SPREAD, PRIOR_POOL_WEIGHT
 from edge_dagster.definitions import sql_models
@@ -30,8 +29,6 @@ def _resources(warehouse: WarehouseResource) -> dict:
     assert run_raw(warehouse, sources, "2019-01-01", "2026-04-01")
     resources = {"warehouse": warehouse, "sources": sources}
     assert materialize(sql_models("tsa_daily", "tsa_weekly"), resources=resources).success
-    inputs = [tsa_market_snapshots, tsa_forecasts]
-    assert materialize(inputs, resources=resources, tags=RANGE).success
     return resources
 
 

@@ -1,5 +1,6 @@
-"""The strategy's run config reaches the desired-orders asset: k, the edge threshold and the
-per-order cap chosen at launch change the intents written, with no code change."""
+"""The strategy's run config reaches the desired orders (the first step of ``tsa_orders``): k,
+the edge threshold and the per-order cap chosen at launch change the intents written, with no
+code change."""
 
 from datetime import datetime
 from decimal import Decimal
@@ -7,9 +8,11 @@ from decimal import Decimal
 import pytest
 from dagster import materialize
 
-from edge_dagster.assets.tsa_strategy import tsa_desired_orders
+from edge_dagster.assets.trading import tsa_orders
 from edge_dagster.core.clock import EASTERN
 from edge_dagster.core.tsa_model import PRICING_MODEL
+from edge_dagster.resources.kalshi import KalshiResource
+from tests.conftest import replay_sources
 
 EVENT = "KXTSAW-26APR19"
 TICKER = "KXTSAW-26APR19-A2.45"
@@ -57,10 +60,14 @@ def seed_fair_value(warehouse) -> None:
 def test_the_run_config_sets_the_limit_prices_and_gates(warehouse, config, expected):
     seed_fair_value(warehouse)
     result = materialize(
-        [tsa_desired_orders],
+        [tsa_orders],
         partition_key="2026-04-13",
-        resources={"warehouse": warehouse},
-        run_config={"ops": {"tsa_desired_orders": {"config": config}}},
+        resources={
+            "warehouse": warehouse,
+            "sources": replay_sources("2026-04-20T12:00:00-04:00"),
+            "kalshi": KalshiResource(),
+        },
+        run_config={"ops": {"tsa_orders": {"config": {"strategy": config}}}},
     )
     assert result.success
     with warehouse.get_connection() as conn:

@@ -125,18 +125,18 @@ def test_stale_raw_data_stops_the_weekly_run_before_it_orders(warehouse, monkeyp
     ingest(warehouse, "2019-01-01", "2026-04-13")  # Tuesday's figure never ingested
     result, materialized = run_weekly_job(warehouse, monkeypatch, THURSDAY_MORNING)
     assert not result.success
-    assert materialized == {"tsa_market_snapshots"}  # not downstream of the raw data
+    assert materialized == set()  # the fair values (snapshots first) wait for tsa_daily
     failed = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     assert failed == ["tsa_checkpoint_raw_tsa_checkpoint_raw_fresh"]
     with warehouse.get_connection() as conn:
         tables = {
             name for (name,) in conn.execute("FROM duckdb_tables() SELECT table_name").fetchall()
         }
-    assert "orders" not in tables and "tsa_forecasts" not in tables
+    assert not {"market_snapshots", "tsa_forecasts", "orders"} & tables
 
 
 def test_fresh_raw_data_lets_the_weekly_run_trade(warehouse, monkeypatch):
     ingest(warehouse, "2019-01-01", "2026-04-14")
     result, materialized = run_weekly_job(warehouse, monkeypatch, THURSDAY_MORNING)
     assert result.success
-    assert {"tsa_daily", "tsa_forecasts", "tsa_desired_orders", "tsa_orders"} <= materialized
+    assert {"tsa_daily", "tsa_fair_values", "tsa_orders"} <= materialized

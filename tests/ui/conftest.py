@@ -12,7 +12,7 @@ import pytest
 
 from tests.support.processes import DagsterWebserver, run_command, scratch_environment
 
-WEEKLY_ASSETS = "tsa_market_snapshots,tsa_forecasts,tsa_fair_values,tsa_desired_orders,tsa_orders"
+WEEKLY_ASSETS = "tsa_fair_values,tsa_orders"
 RAW_MONTHS = ("2025-01-01", "2026-04-01")
 RECORDED_WEEKS = ("2026-03-16", "2026-04-13")
 REPLAY_SLICE = [

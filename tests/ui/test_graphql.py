@@ -48,7 +48,7 @@ def test_the_slice_materialised_is_what_the_ui_counts(served_slice):
         if node["partitionStats"] is not None
     }
     assert materialized["tsa_checkpoint_raw"] == 16  # the months of 2025 and 2026 to April
-    for weekly in ("tsa_market_snapshots", "tsa_forecasts", "tsa_fair_values", "tsa_orders"):
+    for weekly in ("tsa_fair_values", "tsa_orders"):
         assert materialized[weekly] == 5
 
 
