@@ -18,14 +18,7 @@ from dagster import DagsterInstance, materialize
 
 from edge_dagster.assets.trading import tsa_orders
 from edge_dagster.assets.tsa import tsa_checkpoint_raw
-from edge_dagster.assets.tsa_markets import tsa_market_snapshots
-from edge_dagster.assets.tsa_strategy import (
-    STRATEGY,
-    TsaStrategyConfig,
-    tsa_desired_orders,
-    tsa_fair_values,
-    tsa_forecasts,
-)
+from edge_dagster.assets.tsa_strategy import STRATEGY, TsaStrategyConfig, tsa_fair_values
 from edge_dagster.core.backtest_report import walk_forward
 from edge_dagster.definitions import sql_models
 from edge_dagster.resources.kalshi import KalshiResource
@@ -122,7 +115,7 @@ def build_history(res: dict, instance: DagsterInstance) -> None:
     run([tsa_checkpoint_raw], res, instance, "ingest TSA months 2019-01..2026-04 (to 2026-04-19)",
         tags=range_tags("2019-01-01", "2026-04-01"))  # fmt: skip
     run(sql_models("tsa_daily", "tsa_weekly"), res, instance, "SQL models", tags={})
-    run([tsa_market_snapshots, tsa_forecasts, tsa_fair_values], res, instance,
+    run([tsa_fair_values], res, instance,
         f"snapshots, forecasts, fair values {FIRST_WEEK}..{LAST_WEEK} (one run)")  # fmt: skip
 
 
@@ -136,11 +129,9 @@ def trade(
     title: str = "",
 ) -> None:
     """Desired orders and the paper book of every week for one parameter choice."""
-    config = {
-        "tsa_desired_orders": {"config": {"limit_fraction": k, "edge_threshold": edge}},
-        "tsa_orders": {"config": trading or {}},
-    }
-    run([tsa_desired_orders, tsa_orders], res, instance, title, run_config={"ops": config})
+    strategy = {"limit_fraction": k, "edge_threshold": edge}
+    config = {"tsa_orders": {"config": {"strategy": strategy, **(trading or {})}}}
+    run([tsa_orders], res, instance, title, run_config={"ops": config})
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,6 @@ from benchmarks.trading_runs import (
 )
 from edge_dagster.assets.reporting import tsa_backtest_report
 from edge_dagster.assets.trading import tsa_orders
-from edge_dagster.assets.tsa_strategy import tsa_desired_orders
 from edge_dagster.resources.warehouse import WarehouseResource
 
 GRID = [(k, edge) for k in (0.65, 0.80, 1.00) for edge in (0.03, 0.05)]
@@ -47,7 +46,7 @@ def main() -> None:
     res = resources(warehouse)
     with DagsterInstance.ephemeral() as instance:
         build_history(res, instance)
-        run([tsa_desired_orders, tsa_orders], res, instance,
+        run([tsa_orders], res, instance,
             f"desired orders and paper orders {FIRST_WEEK}..{LAST_WEEK} (one run)")  # fmt: skip
         run([tsa_backtest_report], res, instance, "report", tags={})
         event = instance.get_latest_materialization_event(AssetKey("tsa_backtest_report"))

@@ -36,7 +36,7 @@ materialize() {
 materialize "TSA daily figures 2019-01-01 .. 2026-04-19 (88 months) as of $EDGE_AS_OF, and the SQL models" \
     --select 'tsa_checkpoint_raw,tsa_daily,tsa_weekly' --partition-range 2019-01-01...2026-04-01
 materialize "TSA weekly strategy, weeks 2022-01-03 .. 2026-04-20 (past weeks = backtest)" \
-    --select 'tsa_market_snapshots,tsa_forecasts,tsa_fair_values,tsa_desired_orders,tsa_orders' \
+    --select 'tsa_fair_values,tsa_orders' \
     --partition-range 2022-01-03...2026-04-20
 materialize "Temperature strategy: one real KMDW day, 2024-09-16 (NBM history from 2024-08-17, priced, gated by its market-skill record; one run)" --select 'observed_highs,nbm_peak_window_forecasts,nbm_bulletins,stg_observed_highs,stg_nbm_daily_high,weather_calibration,weather_market_snapshots,weather_bin_probabilities,weather_opportunities,weather_orders' --partition-range 'CHI|2024-08-17...CHI|2024-09-16'
 materialize "Backtest report" --select tsa_backtest_report
