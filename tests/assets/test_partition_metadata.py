@@ -59,3 +59,16 @@ def test_each_week_of_a_range_shows_its_own_book(warehouse):
     # The model's own value, the traded (pooled with the mid) value, then the quote.
     line = "| KXTSAW-26APR12-A2.50 | False | 0.631 | 0.693 | 0.750 | 0.760 |"
     assert line in ladders["2026-04-06"]
+    # Beside each week's own figures, the run's: what its snapshot and forecast steps wrote
+    # (21 markets × 6 decisions × 3 weeks; 4 models × 6 decisions × 3 weeks).
+    steps = {
+        m.partition: tuple(m.metadata[k].value for k in ("snapshot_rows", "forecast_rows", "weeks"))
+        for m in result.asset_materializations_for_node("tsa_fair_values")
+    }
+    assert steps == {week: (378, 72, 3) for week in ("2026-03-30", "2026-04-06", "2026-04-13")}
+    # And the orders' first step: the three weeks' intents (20 of them became orders above).
+    wanted = {
+        m.metadata["desired_orders"].value
+        for m in result.asset_materializations_for_node("tsa_orders")
+    }
+    assert wanted == {38}
