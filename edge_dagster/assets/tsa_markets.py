@@ -67,11 +67,12 @@ def record_snapshots(
     recorded markets get no rows (their fair values are priced on a synthetic ladder).
     """
     markets = sources.kalshi_markets()
-    frames = []
-    for monday in mondays:
-        event = tsa_event_ticker(monday + timedelta(days=6))
-        for decision_time in decision_times_until(monday, now):
-            frames.append(markets.event_snapshot(event, decision_time))
+    frames = [
+        markets.event_snapshots(
+            tsa_event_ticker(monday + timedelta(days=6)), decision_times_until(monday, now)
+        )
+        for monday in mondays
+    ]
     frames = [frame for frame in frames if not frame.empty]
     snapshots = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     with warehouse.transaction(["market_snapshots"]) as conn:

@@ -441,9 +441,9 @@ def write_desired_orders(
     weeks = [str(mondays[0]), str(mondays[-1]), PRICING_MODEL]
     with warehouse.transaction(["tsa_fair_values", "desired_orders"]) as conn:
         priced = conn.execute(f"SELECT * {PRICED} ORDER BY decision_time, strike", weeks).df()
-        orders = []
-        for (monday, decision_time), group in priced.groupby(["week_monday", "decision_time"]):
-            markets = [
+        decisions: dict[tuple, list[PricedMarket]] = {}
+        for m in priced.itertuples(index=False):  # one pass: per-group frames cost more
+            decisions.setdefault((m.week_monday, m.decision_time), []).append(
                 PricedMarket(
                     ticker=m.ticker,
                     event_ticker=m.event_ticker,
@@ -455,8 +455,9 @@ def write_desired_orders(
                     strike_type="greater",
                     floor_strike=m.strike,
                 )
-                for m in group.itertuples(index=False)
-            ]
+            )
+        orders = []
+        for (monday, decision_time), markets in sorted(decisions.items()):
             decision = tsa_decision(
                 pd.Timestamp(monday).date(), pd.Timestamp(decision_time).to_pydatetime()
             )

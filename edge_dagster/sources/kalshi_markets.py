@@ -10,7 +10,7 @@ being traded right now — measured on the wall clock — is quoted from the cur
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import cached_property
@@ -134,15 +134,33 @@ class MarketHistory:
 
     def event_snapshot(self, event_ticker: str, as_of: datetime) -> pd.DataFrame:
         """The event's markets as they stood at ``as_of`` (empty when none exist)."""
+        return self.event_snapshots(event_ticker, [as_of])
+
+    def event_snapshots(self, event_ticker: str, times: Sequence[datetime]) -> pd.DataFrame:
+        """The event's markets as they stood at each of ``times``, in one frame: a backfill
+        reads each event's markets and bars once, not once per decision."""
         markets = self.event_markets(event_ticker)
-        if markets.empty:
+        if markets.empty or not times:
             return pd.DataFrame(columns=SNAPSHOT_COLUMNS)
-        as_of_ts = pd.Timestamp(as_of).tz_convert(UTC)
         bars = self.quote_bars(markets["ticker"])
+        rows = list(markets.itertuples(index=False))
+        return pd.DataFrame(
+            [
+                snapshot
+                for as_of in times
+                for snapshot in self._snapshot_rows(event_ticker, as_of, rows, bars)
+            ],
+            columns=SNAPSHOT_COLUMNS,
+        )
+
+    def _snapshot_rows(
+        self, event_ticker: str, as_of: datetime, markets: list, bars: pd.DataFrame
+    ) -> list[dict]:
+        as_of_ts = pd.Timestamp(as_of).tz_convert(UTC)
         closed = bars[(bars["end"] <= as_of_ts) & (bars["end"] > as_of_ts - QUOTE_MAX_AGE)]
         last_candle = closed.groupby("ticker").tail(1).set_index("ticker")
         rows = []
-        for market in markets.itertuples(index=False):
+        for market in markets:
             candle = last_candle.loc[market.ticker] if market.ticker in last_candle.index else None
             settled = pd.notna(market.settles_at) and as_of_ts >= market.settles_at
             rows.append(
@@ -170,7 +188,7 @@ class MarketHistory:
                     "fee_multiplier": market.fee_multiplier,
                 }
             )
-        return pd.DataFrame(rows, columns=SNAPSHOT_COLUMNS)
+        return rows
 
     def candles_between(
         self, tickers: Iterable[str], after: datetime, until: datetime
@@ -486,10 +504,20 @@ class LiveKalshiMarkets(MarketHistory):
             self._candles[ticker] = pd.DataFrame(rows, columns=CANDLE_COLUMNS).sort_values("end")
         return self._candles[ticker]
 
-    def event_snapshot(self, event_ticker: str, as_of: datetime) -> pd.DataFrame:
-        """Candles for a past decision; the current book for the one being traded now."""
-        if not timedelta(0) <= self._now - as_of <= LIVE_DECISION_WINDOW:
-            return super().event_snapshot(event_ticker, as_of)
+    def event_snapshots(self, event_ticker: str, times: Sequence[datetime]) -> pd.DataFrame:
+        """Candles for past decisions; the current book for the one being traded now."""
+        past = [t for t in times if not timedelta(0) <= self._now - t <= LIVE_DECISION_WINDOW]
+        frames = [super().event_snapshots(event_ticker, past)] if past else []
+        frames += [self._book_snapshot(event_ticker, t) for t in times if t not in past]
+        frames = [f for f in frames if not f.empty]
+        return (
+            pd.concat(frames, ignore_index=True)
+            if frames
+            else pd.DataFrame(columns=SNAPSHOT_COLUMNS)
+        )
+
+    def _book_snapshot(self, event_ticker: str, as_of: datetime) -> pd.DataFrame:
+        """The event's markets at the current top of book, with sizes."""
         markets = self._fetch_event(event_ticker)
         if not markets:
             return pd.DataFrame(columns=SNAPSHOT_COLUMNS)
