@@ -236,9 +236,10 @@ TICKER = f"{EVENT}-B76.5"
 DECISION = datetime(2026, 9, 28, 14, 30, tzinfo=UTC)  # the 13Z cycle + 90 min
 
 
-def _seed_demo_decision(warehouse) -> None:  # noqa: ANN001
+def seed_demo_decision(warehouse, at: datetime = DECISION, limit: str = "0.16") -> None:  # noqa: ANN001
     """A priced decision written directly, as ``weather_opportunities`` leaves it: one bracket
-    leg's intent, its market snapshot and its opportunity row."""
+    leg's intent (B76.5 YES × 22 at ``limit``), its market snapshot and its opportunity row."""
+    close = datetime(2026, 9, 30, 5, 59, tzinfo=UTC)
     with warehouse.transaction(
         ["desired_orders", "market_snapshots", "weather_opportunities"]
     ) as conn:
@@ -246,22 +247,22 @@ def _seed_demo_decision(warehouse) -> None:  # noqa: ANN001
             "INSERT INTO desired_orders (strategy, partition_key, decision_time, tag, bracket_id, "
             "event_ticker, ticker, side, action, limit_price, count, fair_value, edge, fee_type, "
             "fee_multiplier, time_in_force, expires_at) VALUES ('weather', 'CHI|2026-09-29', ?, "
-            "'weather-bracket', 'b', ?, ?, 'yes', 'buy', 0.16, 22, 0.231, 0.062, 'quadratic', 1, "
+            "'weather-bracket', 'b', ?, ?, 'yes', 'buy', ?, 22, 0.231, 0.062, 'quadratic', 1, "
             "'good_till_canceled', ?)",
-            [DECISION, EVENT, TICKER, datetime(2026, 9, 30, 5, 59, tzinfo=UTC)],
+            [at, EVENT, TICKER, D(limit), close],
         )
         conn.execute(
             "INSERT INTO market_snapshots (ticker, as_of, source, series_ticker, event_ticker, "
             "strike_type, floor_strike, cap_strike, status, yes_bid, yes_ask, close_time, result, "
             "fee_type, fee_multiplier) VALUES (?, ?, 'test', 'KXHIGHCHI', ?, 'between', 76, 77, "
             "'active', 0.14, 0.16, ?, '', 'quadratic', 1)",
-            [TICKER, DECISION, EVENT, datetime(2026, 9, 30, 5, 59, tzinfo=UTC)],
+            [TICKER, at, EVENT, close],
         )
         conn.execute(
             "INSERT INTO weather_opportunities VALUES (?, 'CHI', '2026-09-29', ?, ?, "
-            "'weather-bracket', 'b', 'yes', 0.16, 22, 0.231, 0.062, 75, 3, 'emos_nbp_txn', "
+            "'weather-bracket', 'b', 'yes', ?, 22, 0.231, 0.062, 75, 3, 'emos_nbp_txn', "
             "'emos_nbp_txn:CHI:2026-09-28', true, '')",
-            [DECISION, EVENT, TICKER],
+            [at, EVENT, TICKER, D(limit)],
         )
 
 
@@ -287,7 +288,7 @@ def weather_exchange(kalshi_exchange):  # noqa: ANN001, ANN201
 
 
 def test_a_fresh_weather_decision_reaches_the_demo_exchange_once(warehouse, weather_exchange):  # noqa: ANN001
-    _seed_demo_decision(warehouse)
+    seed_demo_decision(warehouse)
     assert _demo_run(warehouse, weather_exchange, "2026-09-28T14:40:00Z").success
     second = _demo_run(warehouse, weather_exchange, "2026-09-28T14:45:00Z")
     assert len(weather_exchange.requests_to("POST", ORDER_PATH)) == 1
@@ -303,7 +304,7 @@ def test_a_fresh_weather_decision_reaches_the_demo_exchange_once(warehouse, weat
 
 
 def test_a_stale_weather_decision_never_reaches_a_real_exchange(warehouse, weather_exchange):  # noqa: ANN001
-    _seed_demo_decision(warehouse)
+    seed_demo_decision(warehouse)
     result = _demo_run(warehouse, weather_exchange, "2026-09-28T15:05:00Z")
     assert weather_exchange.requests_to("POST", ORDER_PATH) == []
     (materialization,) = result.asset_materializations_for_node("weather_orders")

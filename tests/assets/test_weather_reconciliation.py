@@ -17,42 +17,17 @@ from edge_dagster.core.clock import UTC
 from edge_dagster.kalshi import CreateOrderRequest, KalshiClient
 from edge_dagster.resources.kalshi import KalshiResource
 from tests.assets.test_orders import ORDER_PATH
-from tests.assets.test_weather_orders import DECISION, EVENT, TICKER, weather_exchange
+from tests.assets.test_weather_orders import (
+    DECISION,
+    TICKER,
+    seed_demo_decision,
+    weather_exchange,
+)
 from tests.conftest import DEMO_KEY_ID
 from tests.support.clock import FrozenWallClockSources
 
 __all__ = ["weather_exchange"]  # the fixture, shared with the weather orders tests
 EVENING = datetime(2026, 9, 28, 20, 30, tzinfo=UTC)  # the 19Z cycle + 90 min
-CLOSE = datetime(2026, 9, 30, 5, 59, tzinfo=UTC)
-
-
-def seed_decision(warehouse, at: datetime, limit: str) -> None:  # noqa: ANN001
-    """A priced decision written directly, as ``weather_opportunities`` leaves it: the leg's
-    intent, its market snapshot and its opportunity row."""
-    with warehouse.transaction(
-        ["desired_orders", "market_snapshots", "weather_opportunities"]
-    ) as conn:
-        conn.execute(
-            "INSERT INTO desired_orders (strategy, partition_key, decision_time, tag, bracket_id, "
-            "event_ticker, ticker, side, action, limit_price, count, fair_value, edge, fee_type, "
-            "fee_multiplier, time_in_force, expires_at) VALUES ('weather', 'CHI|2026-09-29', ?, "
-            "'weather-bracket', 'b', ?, ?, 'yes', 'buy', ?, 22, 0.231, 0.062, 'quadratic', 1, "
-            "'good_till_canceled', ?)",
-            [at, EVENT, TICKER, Decimal(limit), CLOSE],
-        )
-        conn.execute(
-            "INSERT INTO market_snapshots (ticker, as_of, source, series_ticker, event_ticker, "
-            "strike_type, floor_strike, cap_strike, status, yes_bid, yes_ask, close_time, result, "
-            "fee_type, fee_multiplier) VALUES (?, ?, 'test', 'KXHIGHCHI', ?, 'between', 76, 77, "
-            "'active', 0.14, 0.16, ?, '', 'quadratic', 1)",
-            [TICKER, at, EVENT, CLOSE],
-        )
-        conn.execute(
-            "INSERT INTO weather_opportunities VALUES (?, 'CHI', '2026-09-29', ?, ?, "
-            "'weather-bracket', 'b', 'yes', ?, 22, 0.231, 0.062, 75, 3, 'emos_nbp_txn', "
-            "'emos_nbp_txn:CHI:2026-09-28', true, '')",
-            [at, EVENT, TICKER, Decimal(limit)],
-        )
 
 
 def run_checked(warehouse, exchange, wall_time: str, **trading):  # noqa: ANN001, ANN201
@@ -76,12 +51,12 @@ def check_of(result):  # noqa: ANN001, ANN201
 
 def evening_after_afternoon(warehouse, exchange, drift=None, **trading):  # noqa: ANN001, ANN201
     """The afternoon's order rests; ``drift`` happens; the evening wants another price."""
-    seed_decision(warehouse, DECISION, "0.16")
+    seed_demo_decision(warehouse, DECISION, "0.16")
     afternoon = run_checked(warehouse, exchange, "2026-09-28T14:40:00Z")
     assert check_of(afternoon).passed
     if drift is not None:
         drift(exchange)
-    seed_decision(warehouse, EVENING, "0.17")
+    seed_demo_decision(warehouse, EVENING, "0.17")
     return run_checked(warehouse, exchange, "2026-09-28T20:40:00Z", **trading)
 
 
