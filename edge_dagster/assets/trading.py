@@ -182,13 +182,7 @@ def kill_switch_now(
     return halted, state.pnl_today
 
 
-def write_drift(  # noqa: PLR0913
-    conn,  # noqa: ANN001 - DuckDB
-    environment: str,
-    strategy: str,
-    at: datetime,
-    drift: list[Drift],
-) -> None:
+def write_drift(conn, environment: str, strategy: str, at: datetime, drift: list[Drift]) -> None:  # noqa: ANN001
     """Replace the strategy's ``reconciliation_drift`` rows in the environment with this sync's."""
     conn.execute(
         "DELETE FROM reconciliation_drift WHERE environment = ? AND strategy = ?",
@@ -222,16 +216,12 @@ def sync_and_reconcile(
     blocking = [d.line() for d in drift if d.blocking]
     for line in blocking:
         context.log.error(f"reconciliation of {strategy}: {line}")
-    if not blocking:
-        return report, drift, ""
-    return (
-        report,
-        drift,
-        (f"reconciliation drift stops buys and cancels (exits only): {'; '.join(blocking)}"),
-    )
+    note = f"reconciliation drift stops buys and cancels (exits only): {'; '.join(blocking)}"
+    return report, drift, note if blocking else ""
 
 
 def drift_metadata(drift: list[Drift]) -> dict[str, MetadataValue]:
+    """What an orders run reports of its reconciliation (both orders assets)."""
     return {
         "reconciliation_drift": MetadataValue.text("; ".join(d.line() for d in drift) or "none"),
         "blocking_drift": MetadataValue.int(sum(d.blocking for d in drift)),

@@ -438,9 +438,11 @@ def write_desired_orders(
     a decision not priced keeps what ``desired_orders`` holds (the table is the contract
     with the orders step: a decision written there by hand, as the orders tests do, stays).
     """
-    weeks = [str(mondays[0]), str(mondays[-1]), PRICING_MODEL]
+    priced_params = [str(mondays[0]), str(mondays[-1]), PRICING_MODEL]
     with warehouse.transaction(["tsa_fair_values", "desired_orders"]) as conn:
-        priced = conn.execute(f"SELECT * {PRICED} ORDER BY decision_time, strike", weeks).df()
+        priced = conn.execute(
+            f"SELECT * {PRICED} ORDER BY decision_time, strike", priced_params
+        ).df()
         decisions: dict[tuple, list[PricedMarket]] = {}
         for m in priced.itertuples(index=False):  # one pass: per-group frames cost more
             decisions.setdefault((m.week_monday, m.decision_time), []).append(
@@ -468,6 +470,6 @@ def write_desired_orders(
             "desired_orders",
             table,
             f"strategy = ? AND decision_time IN (SELECT decision_time {PRICED})",
-            [STRATEGY, *weeks],
+            [STRATEGY, *priced_params],
         )
     return table

@@ -143,12 +143,12 @@ class MarketHistory:
         if markets.empty or not times:
             return pd.DataFrame(columns=SNAPSHOT_COLUMNS)
         bars = self.quote_bars(markets["ticker"])
-        rows = list(markets.itertuples(index=False))
+        market_rows = list(markets.itertuples(index=False))
         return pd.DataFrame(
             [
                 snapshot
                 for as_of in times
-                for snapshot in self._snapshot_rows(event_ticker, as_of, rows, bars)
+                for snapshot in self._snapshot_rows(event_ticker, as_of, market_rows, bars)
             ],
             columns=SNAPSHOT_COLUMNS,
         )
@@ -156,6 +156,8 @@ class MarketHistory:
     def _snapshot_rows(
         self, event_ticker: str, as_of: datetime, markets: list, bars: pd.DataFrame
     ) -> list[dict]:
+        """One row per market (``markets``: the event's market rows) at ``as_of``, quoted
+        from the last of ``bars`` closed within ``QUOTE_MAX_AGE`` before it."""
         as_of_ts = pd.Timestamp(as_of).tz_convert(UTC)
         closed = bars[(bars["end"] <= as_of_ts) & (bars["end"] > as_of_ts - QUOTE_MAX_AGE)]
         last_candle = closed.groupby("ticker").tail(1).set_index("ticker")
