@@ -65,7 +65,7 @@ def close_position(
     ledger = venue.ledger
     resting = [
         o
-        for o in ledger.resting_orders(ticker=request.ticker, at=now)
+        for o in ledger.resting_orders(tickers=[request.ticker], at=now)
         if request.strategy in (None, o.strategy)
     ]
     if request.action == "cancel":

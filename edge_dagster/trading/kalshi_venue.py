@@ -200,7 +200,7 @@ class KalshiVenue:
             if settlement.ticker in held and settlement.market_result in ("yes", "no"):
                 with transaction(self._conn):
                     self.ledger.settle(
-                        settlement.ticker, settlement.market_result, settlement.settled_time
+                        {settlement.ticker: (settlement.market_result, settlement.settled_time)}
                     )
 
     def _exchange_positions(self) -> dict[str, Decimal]:

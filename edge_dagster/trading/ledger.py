@@ -104,14 +104,19 @@ def _ledger_row(
 
 
 def _insert_rows(
-    conn: duckdb.DuckDBPyConnection, table: str, rows: Iterable[Mapping[str, object]]
-) -> None:
-    """Insert rows once: a key seen before is skipped (ids are derived, so re-writes are no-ops)."""
-    for row in rows:
-        columns, slots = ", ".join(row), ", ".join("?" * len(row))
-        conn.execute(
-            f"INSERT OR IGNORE INTO {table} ({columns}) VALUES ({slots})", list(row.values())
-        )
+    conn: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Mapping[str, object]]
+) -> int:
+    """Insert rows (all with the same columns) in one statement, each once: a key seen before
+    is skipped (ids are derived, so re-writes are no-ops). Returns how many were new."""
+    if not rows:
+        return 0
+    columns = list(rows[0])
+    slots = ", ".join(["(" + ", ".join("?" * len(columns)) + ")"] * len(rows))
+    inserted = conn.execute(
+        f"INSERT OR IGNORE INTO {table} ({', '.join(columns)}) VALUES {slots} RETURNING 1",
+        [row[c] for row in rows for c in columns],
+    ).fetchall()
+    return len(inserted)
 
 
 class Ledger:
@@ -132,16 +137,12 @@ class Ledger:
         """Insert ``order`` as this environment's (its status as given); a known client order
         id keeps its row and is returned unchanged."""
         stored = self.own(order)
-        existing = self.order(stored.client_order_id)
-        if existing is not None:
-            return existing
         values = self._order_values(stored)
-        self._conn.execute(
-            f"INSERT INTO orders ({', '.join(ORDER_COLUMNS)}) "
-            f"VALUES ({', '.join('?' for _ in ORDER_COLUMNS)})",
-            [values[c] for c in ORDER_COLUMNS],
-        )
-        return stored
+        if _insert_rows(self._conn, "orders", [{c: values[c] for c in ORDER_COLUMNS}]):
+            return stored
+        existing = self.order(stored.client_order_id)
+        assert existing is not None
+        return existing
 
     def update(self, order: Order, *, closed_at: datetime | None = None) -> None:
         """Write an order's state (status, fills, fees, times, note); ``closed_at`` marks when
@@ -189,7 +190,7 @@ class Ledger:
         *,
         strategy: str | None = None,
         event_tickers: Sequence[str] | None = None,
-        ticker: str | None = None,
+        tickers: Sequence[str] | None = None,
         at: datetime | None = None,
     ) -> list[Order]:
         """Orders that rested at ``at`` (default: open now), with their fills up to then.
@@ -210,14 +211,12 @@ class Ledger:
         if strategy is not None:
             where.append("o.strategy = ?")
             params.append(strategy)
-        if ticker is not None:
-            where.append("o.ticker = ?")
-            params.append(ticker)
-        if event_tickers is not None:
-            if not event_tickers:
-                return []
-            where.append(f"o.event_ticker IN ({', '.join('?' for _ in event_tickers)})")
-            params.extend(event_tickers)
+        for column, values in (("ticker", tickers), ("event_ticker", event_tickers)):
+            if values is not None:
+                if not values:
+                    return []
+                where.append(f"o.{column} IN ({', '.join('?' for _ in values)})")
+                params.extend(values)
         columns = ", ".join(f"o.{c}" for c in ORDER_COLUMNS)
         rows = self._conn.execute(
             f"SELECT {columns}, coalesce(f.filled, 0) FROM orders o LEFT JOIN ("
@@ -281,11 +280,9 @@ class Ledger:
             cash_rows.append(_ledger_row(owner, f"{fill_id}:trade", "trade", fill.time, cash))
             if fill.fee:
                 cash_rows.append(_ledger_row(owner, f"{fill_id}:fee", "fee", fill.time, -fill.fee))
-        (before,) = fetch_row(self._conn, "SELECT count(*) FROM fills")
-        _insert_rows(self._conn, "fills", fill_rows)
+        new = _insert_rows(self._conn, "fills", fill_rows)
         _insert_rows(self._conn, "cash_ledger", cash_rows)
-        (after,) = fetch_row(self._conn, "SELECT count(*) FROM fills")
-        return after - before
+        return new
 
     def fill_count(self, client_order_id: str, *, taker: bool | None = None) -> tuple[int, int]:
         """(number of fills, contracts filled) of an order, optionally in one liquidity role."""
@@ -309,35 +306,41 @@ class Ledger:
 
     # --- settlement -----------------------------------------------------------------------
 
-    def settle(self, ticker: str, result: str, at: datetime) -> None:
-        """Close what rests on ``ticker`` and pay $1 per winning contract.
+    def settle(self, settlements: Mapping[str, tuple[str, datetime]]) -> None:
+        """Settle each ticker on (result, settlement time): close what rests on it and pay $1
+        per winning contract.
 
         Every open (strategy, partition_key, side) gets a ``settlement`` row, losers with amount
         0: the row is what marks the position closed for ``positions``. Entry ids are derived,
-        so settling again adds nothing.
+        so settling again adds nothing. A ticker nothing was traded on writes nothing.
         """
-        if result not in ("yes", "no"):
-            raise ValueError(f"cannot settle {ticker} on result {result!r}")
-        for order in self.resting_orders(ticker=ticker):
+        for ticker, (result, _) in settlements.items():
+            if result not in ("yes", "no"):
+                raise ValueError(f"cannot settle {ticker} on result {result!r}")
+        tickers = sorted(settlements)
+        if not tickers:
+            return
+        for order in self.resting_orders(tickers=tickers):
+            at = settlements[order.ticker][1]
             self.update(
                 replace(order, status="canceled", updated_at=at, note="market settled"),
                 closed_at=at,
             )
         nets = self._conn.execute(
-            "SELECT strategy, partition_key, side, "
+            "SELECT ticker, strategy, partition_key, side, "
             "sum(CASE WHEN action = 'buy' THEN count ELSE -count END) AS net FROM fills "
-            "WHERE environment = ? AND ticker = ? GROUP BY ALL HAVING net != 0 ORDER BY ALL",
-            [self.environment, ticker],
+            "WHERE environment = ? AND ticker IN (SELECT unnest(?::VARCHAR[])) "
+            "GROUP BY ALL HAVING net != 0 ORDER BY ALL",
+            [self.environment, tickers],
         ).fetchall()
-        for strategy, partition_key, side, net in nets:
+        rows = []
+        for ticker, strategy, partition_key, side, net in nets:
+            result, at = settlements[ticker]
             owner = self._owner(strategy, partition_key, ticker)
             entry_id = f"settlement:{self.environment}:{ticker}:{strategy}:{partition_key}:{side}"
             amount = settlement_payout(side, int(net), result)
-            _insert_rows(
-                self._conn,
-                "cash_ledger",
-                [_ledger_row(owner, entry_id, "settlement", at, amount)],
-            )
+            rows.append(_ledger_row(owner, entry_id, "settlement", at, amount))
+        _insert_rows(self._conn, "cash_ledger", rows)
 
     def settlements(self, *, strategy: str | None = None) -> pd.DataFrame:
         """Settlement rows (ticker, strategy, partition, amount paid, when)."""
@@ -419,20 +422,6 @@ class Ledger:
         ``positions``: those of ``at``, when already read."""
         held = self.positions(at=at) if positions is None else positions
         return bankroll + self.cash(at=at) + sum((p.cost for p in held), Decimal(0))
-
-    def active_tickers(self, tickers: Iterable[str]) -> set[str]:
-        """Those of ``tickers`` with any fill or open order in this environment."""
-        wanted = list(tickers)
-        if not wanted:
-            return set()
-        slots = ", ".join("?" for _ in wanted)
-        rows = self._conn.execute(
-            f"SELECT ticker FROM fills WHERE environment = ? AND ticker IN ({slots}) UNION "
-            f"SELECT ticker FROM orders WHERE environment = ? AND ticker IN ({slots}) "
-            "AND status IN ('pending', 'resting')",
-            [self.environment, *wanted, self.environment, *wanted],
-        ).fetchall()
-        return {row[0] for row in rows}
 
     def pnl_by_strategy(
         self, marks: Mapping[str, Mark], *, at: datetime | None = None

@@ -40,9 +40,6 @@ class PaperVenue:
         canceled, until its expiry) or its remainder is canceled (immediate or cancel). A known
         client order id returns its record and does nothing."""
         order = self.ledger.own(order)
-        existing = self.ledger.order(order.client_order_id)
-        if existing is not None:
-            return existing
         placement = match_at_placement(order, quote, self.rule, at)
         filled = sum(fill.count for fill in placement.fills)
         done = filled == order.count or order.time_in_force == "immediate_or_cancel"
@@ -57,7 +54,9 @@ class PaperVenue:
             takes_liquidity=placement.takes_liquidity,
             note="" if not done or filled == order.count else "immediate or cancel: rest canceled",
         )
-        self.ledger.record(placed)
+        recorded = self.ledger.record(placed)
+        if recorded != placed:
+            return recorded  # placed before: its record stands
         if done:
             self.ledger.update(placed, closed_at=at)
         self._book(placed, placement.fills, already=0)
@@ -125,10 +124,7 @@ class PaperVenue:
 
     def settle(self, settlements: Mapping[str, tuple[str, datetime]]) -> None:
         """Settle each ticker on (result, settlement time); untouched markets need nothing."""
-        active = self.ledger.active_tickers(settlements)
-        for ticker, (result, at) in sorted(settlements.items()):
-            if ticker in active:
-                self.ledger.settle(ticker, result, at)
+        self.ledger.settle(settlements)
 
     def risk_state(
         self,

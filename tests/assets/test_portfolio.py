@@ -88,7 +88,7 @@ def write_ledger(conn) -> None:  # noqa: ANN001
     mark(conn, T2, utc(14, 20), "0.30", "0.32")
     mark(conn, W1, utc(14, 20), "0.58", "0.60")
     trade(ledger, TSA, TSA_EVENT, T2, "yes", "sell", 2, "0.50", "0", utc(15, 15))
-    ledger.settle(T1, "no", utc(15, 20))
+    ledger.settle({T1: ("no", utc(15, 20))})
     mark(conn, W1, utc(15, 20), "0.78", "0.80")
     mark(conn, W1, utc(16, 14), "0.68", "0.70")
 
@@ -138,7 +138,7 @@ def test_the_temperature_books_share_a_settlement_by_the_contracts_each_held(war
               SINGLE)  # fmt: skip
         trade(ledger, WEATHER, WEATHER_EVENT, W1, "yes", "buy", 2, "0.25", "0.02", utc(14, 17),
               BRACKET)  # fmt: skip
-        ledger.settle(W1, "yes", utc(15, 20))
+        ledger.settle({W1: ("yes", utc(15, 20))})
         fills, cash = ledger_rows(conn, "replay", NOW)
     points = pnl_curve(fills, cash, MarkBook([]), [NOW])
     assert {p.strategy: (p.realised, p.open_positions) for p in points} == {
