@@ -112,16 +112,18 @@ class Snapshots:
     """Quotes and marks of the week's decisions, from ``market_snapshots``."""
 
     def __init__(self, snapshots: pd.DataFrame) -> None:
-        self._frame = snapshots
-        self._by_key = {
-            (row.ticker, row.as_of.to_pydatetime()): row for row in snapshots.itertuples()
-        }
+        self._by_key = {}
         self._marks: dict[pd.Timestamp, dict[str, Mark]] = {}
         for row in snapshots.itertuples():
+            self._by_key[(row.ticker, row.as_of.to_pydatetime())] = row
             self._marks.setdefault(row.as_of, {})[row.ticker] = (
                 decimal_or_none(row.yes_bid),
                 decimal_or_none(row.yes_ask),
             )
+        self._tickers = {
+            event: tuple(group.unique())
+            for event, group in snapshots.groupby("event_ticker", sort=False)["ticker"]
+        }
 
     def quote_at(self, ticker: str, at: datetime) -> Quote | None:
         """The decision's quote; replayed bars carry no displayed size (None)."""
@@ -140,9 +142,7 @@ class Snapshots:
         return self._marks.get(pd.Timestamp(at), {})
 
     def tickers(self, event_ticker: str) -> tuple[str, ...]:
-        return tuple(
-            self._frame.loc[self._frame["event_ticker"] == event_ticker, "ticker"].unique()
-        )
+        return self._tickers.get(event_ticker, ())
 
 
 def recorded_marks(conn, tickers: list[str], now: datetime) -> MarkBook:  # noqa: ANN001
@@ -366,8 +366,12 @@ def week_books(conn, environment: str, weeks: list[str]) -> dict[str, dict[str, 
     week's partition page shows. Three queries for the whole range, split by week."""
     params = [STRATEGY, environment, weeks[0], weeks[-1]]
     frames = [conn.execute(q, params).df() for q in (BOOK_ORDERS, BOOK_FILLS, BOOK_POSITIONS)]
+    by_week = [dict(tuple(f.groupby("partition_key", sort=False))) for f in frames]
     return {
-        week: _week_book(week, *(f[f["partition_key"] == week] for f in frames)) for week in weeks
+        week: _week_book(
+            week, *(w.get(week, f.iloc[:0]) for w, f in zip(by_week, frames, strict=True))
+        )
+        for week in weeks
     }
 
 
