@@ -438,8 +438,8 @@ def tsa_orders(
         orders = orders_from_desired(desired)
         (before,) = fetch_row(conn, "SELECT count(*) FROM orders")
         if kalshi.uses_paper_venue:
-            venue = _replay_paper(Ledger(conn, kalshi.environment), config, sources, mondays,
-                                  orders, snapshots, now)  # fmt: skip
+            venue = _replay_paper(Ledger(conn, kalshi.environment, hold_rows=True), config,
+                                  sources, mondays, orders, snapshots, now)  # fmt: skip
             halted, pnl_today = kill_switch_now(
                 venue, conn, now, config.risk_limits(), STRATEGY, context.log
             )

@@ -515,8 +515,9 @@ def weather_orders(
         outcomes: list[DecisionOutcome] = []
         if kalshi.uses_paper_venue:
             outcomes, venue = _replay_paper(
-                Ledger(conn, kalshi.environment), config, sources, events, orders, snapshots, now
-            )
+                Ledger(conn, kalshi.environment, hold_rows=True),
+                config, sources, events, orders, snapshots, now,
+            )  # fmt: skip
             halted, pnl_today = kill_switch_now(
                 venue, conn, now, config.risk_limits(), STRATEGY, context.log
             )

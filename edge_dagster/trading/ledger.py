@@ -9,29 +9,30 @@ caller owns the transaction: nothing here commits.
 
 Reads take ``at`` (default: everything recorded) and answer as the ledger stood then: a
 re-run of one week never sees a later week's trades, and an order counts as resting at ``at``
-when it was placed by then and closed (filled, canceled, expired, settled) only later.
+when it was placed by then and closed (filled, canceled, expired, settled) only later. The
+rules of every read live in ``core.book``; this module moves rows between it and the tables.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 import duckdb
 import pandas as pd
 
-from edge_dagster.core.exposure import Exposure, Position, average_cost, open_exposure
+from edge_dagster.core.book import END_OF_TIME, Book, CashRow, FillRow
+from edge_dagster.core.exposure import Exposure, Position, open_exposure
 from edge_dagster.core.matching import Fill, settlement_payout
-from edge_dagster.core.orders import OPEN_STATUSES, Order
+from edge_dagster.core.orders import Order
 from edge_dagster.core.prices import Mark, mark_value
-from edge_dagster.warehouse import decimal_or_none, ensure_tables, fetch_row
+from edge_dagster.warehouse import decimal_or_none, ensure_tables
 
 LEDGER_TABLES = ["orders", "fills", "cash_ledger"]
-END_OF_TIME = datetime(9000, 1, 1, tzinfo=UTC)
-"""``at`` when a query should read everything in the tables."""
+_FILL_COLUMNS = [f.name for f in fields(FillRow)]
+_CASH_COLUMNS = [f.name for f in fields(CashRow)]
 
 _ORDER_FIELDS = [f.name for f in fields(Order)]
 ORDER_COLUMNS = ["client_order_id", *_ORDER_FIELDS, "book_side", "yes_price", "closed_at"]
@@ -97,12 +98,6 @@ def _signed(action: str, count: int) -> int:
     return count if action == "buy" else -count
 
 
-def _ledger_row(
-    owner: Mapping[str, object], entry_id: str, kind: str, at: datetime, amount: Decimal
-) -> dict[str, object]:
-    return {**owner, "entry_id": entry_id, "kind": kind, "entry_at": at, "amount": amount}
-
-
 def _insert_rows(
     conn: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Mapping[str, object]]
 ) -> int:
@@ -120,12 +115,23 @@ def _insert_rows(
 
 
 class Ledger:
-    """The ledger of one environment on the warehouse tables."""
+    """The ledger of one environment on the warehouse tables.
 
-    def __init__(self, conn: duckdb.DuckDBPyConnection, environment: str) -> None:
+    Every read is answered by ``core.book`` on the environment's rows. By default they are
+    read afresh for each question, so rows another writer added, or a transaction rolled
+    back, are always seen as they are. ``hold_rows``: read once and kept in step with this
+    ledger's own writes — for a replay that owns the environment's rows for one transaction
+    (the paper venue's backtests), where thousands of questions would otherwise each cost a
+    query.
+    """
+
+    def __init__(
+        self, conn: duckdb.DuckDBPyConnection, environment: str, *, hold_rows: bool = False
+    ) -> None:
         ensure_tables(conn, LEDGER_TABLES)
         self._conn = conn
         self.environment = environment
+        self._held = self._load() if hold_rows else None
 
     # --- orders ---------------------------------------------------------------------------
 
@@ -139,6 +145,8 @@ class Ledger:
         stored = self.own(order)
         values = self._order_values(stored)
         if _insert_rows(self._conn, "orders", [{c: values[c] for c in ORDER_COLUMNS}]):
+            if self._held is not None:
+                self._held.add_order(stored)
             return stored
         existing = self.order(stored.client_order_id)
         assert existing is not None
@@ -168,22 +176,25 @@ class Ledger:
                 order.client_order_id,
             ],
         )
+        if self._held is not None and order.client_order_id in self._held.orders:
+            self._held.update_order(order, closed_at)
 
     def order(self, client_order_id: str) -> Order | None:
-        """The stored order, in whatever environment placed it (the id is unique across all)."""
-        found = self._orders("client_order_id = ?", [client_order_id])
-        return found[0] if found else None
+        """The stored order, in whatever environment placed it (the id is unique across all;
+        a ledger holding its rows knows its own environment's)."""
+        if self._held is not None:
+            found = self._held.orders.get(client_order_id)
+            return found[0] if found else None
+        rows = self._conn.execute(
+            f"SELECT {', '.join(ORDER_COLUMNS)} FROM orders WHERE client_order_id = ?",
+            [client_order_id],
+        ).fetchall()
+        return self._order_from_row(rows[0]) if rows else None
 
     def orders(self, *, strategy: str | None = None, statuses: Sequence[str] = ()) -> list[Order]:
-        """This environment's orders, optionally of one strategy and some statuses."""
-        where, params = ["environment = ?"], [self.environment]
-        if strategy is not None:
-            where.append("strategy = ?")
-            params.append(strategy)
-        if statuses:
-            where.append(f"status IN ({', '.join('?' for _ in statuses)})")
-            params.extend(statuses)
-        return self._orders(" AND ".join(where), params)
+        """This environment's orders (oldest first), optionally of one strategy and some
+        statuses."""
+        return self._book().orders_where(strategy=strategy, statuses=statuses)
 
     def resting_orders(
         self,
@@ -193,45 +204,11 @@ class Ledger:
         tickers: Sequence[str] | None = None,
         at: datetime | None = None,
     ) -> list[Order]:
-        """Orders that rested at ``at`` (default: open now), with their fills up to then.
-
-        An order rests at ``at`` when it was placed by then and closed only later; its
-        ``filled_count`` is what had filled by ``at``. Pending orders (sent to an exchange,
-        no answer recorded) count as resting: they may be live.
-        """
-        until = at or END_OF_TIME
-        where = ["o.environment = ?", "o.submitted_at <= ?"]
-        params: list[object] = [self.environment, until]
-        if at is None:
-            where.append(f"o.status IN ({', '.join('?' for _ in OPEN_STATUSES)})")
-            params.extend(OPEN_STATUSES)
-        else:
-            where.append("o.status != 'unsent' AND (o.closed_at IS NULL OR o.closed_at > ?)")
-            params.append(at)
-        if strategy is not None:
-            where.append("o.strategy = ?")
-            params.append(strategy)
-        for column, values in (("ticker", tickers), ("event_ticker", event_tickers)):
-            if values is not None:
-                if not values:
-                    return []
-                where.append(f"o.{column} IN ({', '.join('?' for _ in values)})")
-                params.extend(values)
-        columns = ", ".join(f"o.{c}" for c in ORDER_COLUMNS)
-        rows = self._conn.execute(
-            f"SELECT {columns}, coalesce(f.filled, 0) FROM orders o LEFT JOIN ("
-            "SELECT client_order_id, sum(count) AS filled FROM fills WHERE filled_at <= ? "
-            "GROUP BY ALL) f USING (client_order_id) "
-            f"WHERE {' AND '.join(where)} ORDER BY o.submitted_at, o.client_order_id",
-            [until, *params],
-        ).fetchall()
-        resting = []
-        for row in rows:
-            order = self._order_from_row(row[:-1])
-            filled = int(row[-1]) if at is not None else order.filled_count
-            if filled < order.count:
-                resting.append(replace(order, filled_count=filled))
-        return resting
+        """Orders that rested at ``at`` (default: open now), with their fills up to then
+        (``Book.resting_orders``)."""
+        return self._book().resting_orders(
+            strategy=strategy, event_tickers=event_tickers, tickers=tickers, at=at
+        )
 
     def clear(self, strategy: str, first_partition: str, last_partition: str) -> None:
         """Delete a strategy's rows for a range of partitions: the paper book is derived data,
@@ -242,6 +219,8 @@ class Ledger:
                 "AND partition_key BETWEEN ? AND ?",
                 [self.environment, strategy, first_partition, last_partition],
             )
+        if self._held is not None:
+            self._held.drop(lambda s, p: s == strategy and first_partition <= p <= last_partition)
 
     def clear_partitions(self, strategy: str, partition_keys: Sequence[str]) -> None:
         """Delete a strategy's rows for a list of partitions (multi-dimensional keys, such as
@@ -252,6 +231,9 @@ class Ledger:
                 "AND partition_key IN (SELECT unnest(?::VARCHAR[]))",
                 [self.environment, strategy, list(partition_keys)],
             )
+        if self._held is not None:
+            keys = set(partition_keys)
+            self._held.drop(lambda s, p: s == strategy and p in keys)
 
     # --- fills and cash -------------------------------------------------------------------
 
@@ -259,40 +241,28 @@ class Ledger:
         """Write (fill id, fill) pairs of ``order`` with their trade and fee cash rows, once
         each (a fill id seen before is skipped; a zero fee gets no cash row). Returns how many
         fills were new."""
-        owner = self._owner(order.strategy, order.partition_key, order.ticker)
         fill_rows, cash_rows = [], []
         for fill_id, fill in fills:
             fill_rows.append(
-                {
-                    **owner,
-                    "fill_id": fill_id,
-                    "client_order_id": order.client_order_id,
-                    "side": order.side,
-                    "action": order.action,
-                    "count": fill.count,
-                    "price": fill.price,
-                    "fee": fill.fee,
-                    "is_taker": not fill.maker,
-                    "filled_at": fill.time,
-                }
-            )
+                FillRow(
+                    fill_id, order.client_order_id, order.strategy, order.partition_key,
+                    order.ticker, order.side, order.action, fill.count, fill.price, fill.fee,
+                    not fill.maker, fill.time,
+                )
+            )  # fmt: skip
             cash = -_signed(order.action, fill.count) * fill.price
-            cash_rows.append(_ledger_row(owner, f"{fill_id}:trade", "trade", fill.time, cash))
+            cash_rows.append(self._cash_row(order, f"{fill_id}:trade", "trade", fill.time, cash))
             if fill.fee:
-                cash_rows.append(_ledger_row(owner, f"{fill_id}:fee", "fee", fill.time, -fill.fee))
-        new = _insert_rows(self._conn, "fills", fill_rows)
-        _insert_rows(self._conn, "cash_ledger", cash_rows)
+                cash_rows.append(
+                    self._cash_row(order, f"{fill_id}:fee", "fee", fill.time, -fill.fee)
+                )
+        new = self._insert_fills(fill_rows)
+        self._insert_cash(cash_rows)
         return new
 
     def fill_count(self, client_order_id: str, *, taker: bool | None = None) -> tuple[int, int]:
         """(number of fills, contracts filled) of an order, optionally in one liquidity role."""
-        rows, contracts = fetch_row(
-            self._conn,
-            "SELECT count(*), coalesce(sum(count), 0) FROM fills WHERE client_order_id = ? "
-            "AND is_taker = coalesce(?, is_taker)",
-            [client_order_id, taker],
-        )
-        return int(rows), int(contracts)
+        return self._book().fill_count(client_order_id, taker=taker)
 
     def fills(self, *, strategy: str | None = None, at: datetime | None = None) -> pd.DataFrame:
         """This environment's fills up to ``at``, oldest first, with each order's event."""
@@ -320,27 +290,22 @@ class Ledger:
         tickers = sorted(settlements)
         if not tickers:
             return
-        for order in self.resting_orders(tickers=tickers):
+        book = self._book()
+        for order in book.resting_orders(tickers=tickers):
             at = settlements[order.ticker][1]
             self.update(
                 replace(order, status="canceled", updated_at=at, note="market settled"),
                 closed_at=at,
             )
-        nets = self._conn.execute(
-            "SELECT ticker, strategy, partition_key, side, "
-            "sum(CASE WHEN action = 'buy' THEN count ELSE -count END) AS net FROM fills "
-            "WHERE environment = ? AND ticker IN (SELECT unnest(?::VARCHAR[])) "
-            "GROUP BY ALL HAVING net != 0 ORDER BY ALL",
-            [self.environment, tickers],
-        ).fetchall()
         rows = []
-        for ticker, strategy, partition_key, side, net in nets:
+        for ticker, strategy, partition_key, side, net in book.settlement_nets(tickers):
             result, at = settlements[ticker]
-            owner = self._owner(strategy, partition_key, ticker)
             entry_id = f"settlement:{self.environment}:{ticker}:{strategy}:{partition_key}:{side}"
-            amount = settlement_payout(side, int(net), result)
-            rows.append(_ledger_row(owner, entry_id, "settlement", at, amount))
-        _insert_rows(self._conn, "cash_ledger", rows)
+            amount = settlement_payout(side, net, result)
+            rows.append(
+                CashRow(entry_id, strategy, partition_key, ticker, "settlement", at, amount)
+            )
+        self._insert_cash(rows)
 
     def settlements(self, *, strategy: str | None = None) -> pd.DataFrame:
         """Settlement rows (ticker, strategy, partition, amount paid, when)."""
@@ -360,28 +325,9 @@ class Ledger:
         partition_key: str | None = None,
         at: datetime | None = None,
     ) -> list[Position]:
-        """Open contracts (buys − sells) per (strategy, ticker, side) in markets not settled by
-        ``at``, with their event and cost (average buy price × open count). YES and NO of one
-        market are kept apart, as they are in ``fills``."""
-        until = at or END_OF_TIME
-        rows = self._conn.execute(
-            "SELECT f.strategy, f.ticker, f.side, any_value(o.event_ticker), "
-            "sum(CASE WHEN f.action = 'buy' THEN f.count ELSE -f.count END) AS net, "
-            "sum(CASE WHEN f.action = 'buy' THEN f.count ELSE 0 END), "
-            "sum(CASE WHEN f.action = 'buy' THEN f.count * f.price ELSE 0 END) "
-            "FROM fills f LEFT JOIN orders o USING (client_order_id) "
-            "WHERE f.environment = ? AND f.strategy = coalesce(?, f.strategy) "
-            "AND f.partition_key = coalesce(?, f.partition_key) AND f.filled_at <= ? "
-            "AND f.ticker NOT IN (SELECT ticker FROM cash_ledger WHERE environment = ? "
-            "AND kind = 'settlement' AND entry_at <= ?) "
-            "GROUP BY f.strategy, f.ticker, f.side HAVING net != 0 ORDER BY ALL",
-            [self.environment, strategy, partition_key, until, self.environment, until],
-        ).fetchall()
-        positions = []
-        for strategy_, ticker, side, event, net, bought, bought_cost in rows:
-            cost = average_cost(Decimal(bought_cost), int(bought), int(net))
-            positions.append(Position(strategy_, ticker, side, int(net), event or "", cost))
-        return positions
+        """Open contracts per (strategy, ticker, side) in markets not settled by ``at``, with
+        their event and cost (``Book.positions``)."""
+        return self._book().positions(strategy=strategy, partition_key=partition_key, at=at)
 
     def exposure(
         self,
@@ -393,23 +339,17 @@ class Ledger:
         """Open exposure as of ``at``: positions at cost plus resting buys at their limit,
         leaving out the resting orders whose ids are in ``excluding`` (those a decision is
         about to keep or replace). ``positions``: those of ``at``, when already read."""
+        book = self._book()
         skip = set(excluding)
-        resting = [o for o in self.resting_orders(at=at) if o.client_order_id not in skip]
-        held = self.positions(at=at) if positions is None else positions
+        resting = [o for o in book.resting_orders(at=at) if o.client_order_id not in skip]
+        held = book.positions(at=at) if positions is None else positions
         return open_exposure(held, resting)
 
     def cash(
         self, *, strategy: str | None = None, partition_key: str | None = None, at=None
     ) -> Decimal:
         """Sum of the cash ledger as of ``at``: trades, fees and settlements."""
-        (total,) = fetch_row(
-            self._conn,
-            "SELECT coalesce(sum(amount), 0) FROM cash_ledger WHERE environment = ? "
-            "AND strategy = coalesce(?, strategy) AND partition_key = coalesce(?, partition_key) "
-            "AND entry_at <= ?",
-            [self.environment, strategy, partition_key, at or END_OF_TIME],
-        )
-        return Decimal(total)
+        return self._book().cash_sum(strategy=strategy, partition_key=partition_key, at=at)
 
     def equity(
         self,
@@ -420,29 +360,24 @@ class Ledger:
     ) -> Decimal:
         """Starting bankroll + cash + open positions at cost: the paper account's equity.
         ``positions``: those of ``at``, when already read."""
-        held = self.positions(at=at) if positions is None else positions
-        return bankroll + self.cash(at=at) + sum((p.cost for p in held), Decimal(0))
+        book = self._book()
+        held = book.positions(at=at) if positions is None else positions
+        return bankroll + book.cash_sum(at=at) + sum((p.cost for p in held), Decimal(0))
 
     def pnl_by_strategy(
         self, marks: Mapping[str, Mark], *, at: datetime | None = None
     ) -> list[StrategyPnl]:
         """Realised and unrealised P&L per strategy; a market missing from ``marks`` is marked
         at 0 (nothing could be sold)."""
-        strategies = [
-            row[0]
-            for row in self._conn.execute(
-                "SELECT DISTINCT strategy FROM cash_ledger WHERE environment = ? ORDER BY 1",
-                [self.environment],
-            ).fetchall()
-        ]
+        book = self._book()
         results = []
-        for strategy in strategies:
-            held = self.positions(strategy=strategy, at=at)
+        for strategy in book.cash_strategies():
+            held = book.positions(strategy=strategy, at=at)
             cost = sum((p.cost for p in held), Decimal(0))
             value = sum(
                 (p.count * mark_value(p.side, marks.get(p.ticker)) for p in held), Decimal(0)
             )
-            realised = self.cash(strategy=strategy, at=at) + cost
+            realised = book.cash_sum(strategy=strategy, at=at) + cost
             results.append(StrategyPnl(strategy, realised, value - cost, cost))
         return results
 
@@ -456,73 +391,64 @@ class Ledger:
         positions: Sequence[Position] | None = None,
     ) -> tuple[Decimal, Decimal, Decimal]:
         """(realised, open mark-to-bid, open cost basis) of the strategy's UTC day ``day`` as
-        of ``at``, for the daily kill switch (``RiskState.pnl_today``).
-
-        Positions held at 00:00 are valued at ``day_start_marks``, or at their fill cost where
-        no start mark is given. open cost = that start value plus today's net trade cash of
-        each still-open position; realised = today's ledger + open cost − the start value of
-        everything held at 00:00, so realised + mark − cost is exactly today's change in cash
-        plus mark-to-bid. Without lot accounting a partial sale moves the basis, not realised.
-        ``positions``: all positions of ``at``, when already read.
-        """
-        start = datetime.combine(day, time(), UTC)
-        until = at or END_OF_TIME
-        end = min(start + timedelta(days=1), until + timedelta(microseconds=1))
-        settled_at = dict(
-            self._conn.execute(
-                "SELECT ticker, min(entry_at) FROM cash_ledger WHERE environment = ? "
-                "AND kind = 'settlement' AND entry_at <= ? GROUP BY ticker",
-                [self.environment, until],
-            ).fetchall()
-        )
-        start_marks = day_start_marks or {}
-        start_net: defaultdict[tuple[str, str], int] = defaultdict(int)
-        start_values: defaultdict[tuple[str, str], Decimal] = defaultdict(Decimal)
-        today_cash: defaultdict[tuple[str, str], Decimal] = defaultdict(Decimal)
-        for ticker, side, action, count, price, filled_at in self._conn.execute(
-            "SELECT ticker, side, action, count, price, filled_at FROM fills "
-            "WHERE environment = ? AND strategy = ? AND filled_at <= ?",
-            [self.environment, strategy, until],
-        ).fetchall():
-            key, signed = (ticker, side), _signed(action, count)
-            if filled_at >= start:
-                today_cash[key] += signed * price
-            elif ticker not in settled_at or settled_at[ticker] >= start:
-                start_net[key] += signed
-                marked = ticker in start_marks
-                start_values[key] += signed * (
-                    mark_value(side, start_marks[ticker]) if marked else price
-                )
-        start_value = {key: value for key, value in start_values.items() if start_net[key]}
-        if positions is None:
-            held = self.positions(strategy=strategy, at=at)
-        else:
-            held = [p for p in positions if p.strategy == strategy]
-        (ledger_today,) = fetch_row(
-            self._conn,
-            "SELECT coalesce(sum(amount), 0) FROM cash_ledger WHERE environment = ? "
-            "AND strategy = ? AND entry_at >= ? AND entry_at < ?",
-            [self.environment, strategy, start, end],
-        )
-        open_cost = sum(
-            (start_value.get((p.ticker, p.side), Decimal(0)) + today_cash[(p.ticker, p.side)]
-             for p in held),
-            Decimal(0),
-        )  # fmt: skip
-        realised = ledger_today + open_cost - sum(start_value.values(), Decimal(0))
-        mark = sum((p.count * mark_value(p.side, marks.get(p.ticker)) for p in held), Decimal(0))
-        return realised, mark, open_cost
+        of ``at``, for the daily kill switch (``Book.day_pnl``)."""
+        return self._book().day_pnl(strategy, day, marks, day_start_marks, at, positions)
 
     # --- rows -----------------------------------------------------------------------------
 
-    def _owner(self, strategy: str, partition_key: str, ticker: str) -> dict[str, object]:
-        """The columns fills and cash rows share."""
-        return {
-            "environment": self.environment,
-            "strategy": strategy,
-            "partition_key": partition_key,
-            "ticker": ticker,
-        }
+    def _book(self) -> Book:
+        return self._held if self._held is not None else self._load()
+
+    def _load(self) -> Book:
+        """The environment's rows from the warehouse."""
+        env = [self.environment]
+        orders = self._conn.execute(
+            f"SELECT {', '.join(ORDER_COLUMNS)} FROM orders WHERE environment = ? "
+            "ORDER BY submitted_at, client_order_id",
+            env,
+        ).fetchall()
+        fills = self._conn.execute(
+            f"SELECT {', '.join(_FILL_COLUMNS)} FROM fills WHERE environment = ?", env
+        ).fetchall()
+        cash = self._conn.execute(
+            f"SELECT {', '.join(_CASH_COLUMNS)} FROM cash_ledger WHERE environment = ?", env
+        ).fetchall()
+        closed = ORDER_COLUMNS.index("closed_at")
+        return Book(
+            orders={
+                (order := self._order_from_row(row)).client_order_id: (order, row[closed])
+                for row in orders
+            },
+            fills={row[0]: FillRow(*row) for row in fills},
+            cash={row[0]: CashRow(*row) for row in cash},
+        )
+
+    def _insert_fills(self, rows: Sequence[FillRow]) -> int:
+        new = _insert_rows(
+            self._conn,
+            "fills",
+            [{"environment": self.environment, **_as_dict(r, _FILL_COLUMNS)} for r in rows],
+        )
+        if self._held is not None:
+            for row in rows:
+                self._held.add_fill(row)
+        return new
+
+    def _insert_cash(self, rows: Sequence[CashRow]) -> None:
+        _insert_rows(
+            self._conn,
+            "cash_ledger",
+            [{"environment": self.environment, **_as_dict(r, _CASH_COLUMNS)} for r in rows],
+        )
+        if self._held is not None:
+            for row in rows:
+                self._held.add_cash(row)
+
+    @staticmethod
+    def _cash_row(order: Order, entry_id: str, kind: str, at: datetime, amount: Decimal) -> CashRow:
+        return CashRow(
+            entry_id, order.strategy, order.partition_key, order.ticker, kind, at, amount
+        )
 
     @staticmethod
     def _order_values(order: Order) -> dict[str, object]:
@@ -544,10 +470,6 @@ class Ledger:
             values[name] = Decimal(str(values[name]))
         return Order(**{name: values[name] for name in _ORDER_FIELDS})
 
-    def _orders(self, where: str, params: Sequence[object]) -> list[Order]:
-        rows = self._conn.execute(
-            f"SELECT {', '.join(ORDER_COLUMNS)} FROM orders WHERE {where} "
-            "ORDER BY submitted_at, client_order_id",
-            list(params),
-        ).fetchall()
-        return [self._order_from_row(row) for row in rows]
+
+def _as_dict(row: object, columns: Sequence[str]) -> dict[str, object]:
+    return {c: getattr(row, c) for c in columns}

@@ -26,10 +26,12 @@ def conn() -> duckdb.DuckDBPyConnection:
     return duckdb.connect(":memory:")
 
 
-@pytest.fixture
-def venue(conn: duckdb.DuckDBPyConnection) -> PaperVenue:
+@pytest.fixture(params=[False, True], ids=["rows-read-afresh", "rows-held"])
+def venue(conn: duckdb.DuckDBPyConnection, request: pytest.FixtureRequest) -> PaperVenue:
+    """Every behaviour holds whether the ledger reads its rows for each question or holds
+    them through the replay (as backtests do)."""
     rule = FillRule(max_contracts_per_candle=1_000, candle_volume_share=None)
-    return PaperVenue(Ledger(conn, "replay"), rule, bankroll=D(1_000))
+    return PaperVenue(Ledger(conn, "replay", hold_rows=request.param), rule, bankroll=D(1_000))
 
 
 def _order(
