@@ -251,31 +251,32 @@ def _replay_paper(
     """Replay the weeks from scratch on the paper venue (the book is derived data), so a re-run
     sees each decision's account exactly as it stood then and rewrites identical rows.
     Returns the venue, as the replay left it."""
-    ledger.clear(STRATEGY, str(mondays[0]), str(mondays[-1]))
-    venue = PaperVenue(ledger, config.fill_rule(), Decimal(str(config.bankroll_dollars)))
-    markets = sources.kalshi_markets()
-    for monday in mondays:
-        event = tsa_event_ticker(monday + timedelta(days=6))
-        tickers = snapshots.tickers(event)
-        if not tickers:
-            continue
-        decisions = tuple(tsa_decision(monday, t) for t in decision_times_until(monday, now))
-        replay_week(
-            venue,
-            PaperWeek(
-                STRATEGY,
-                event,
-                tickers,
-                decisions,
-                tuple(o for o in orders if o.event_ticker == event),
-            ),  # fmt: skip
-            now=now,
-            candles_between=markets.candles_between,
-            quote_at=snapshots.quote_at,
-            settlements=lambda at, event=event: markets.settlements(event, at),
-            marks_at=snapshots.marks_at,
-            limits=config.risk_limits(),
-        )
+    with ledger.batched_writes():
+        ledger.clear(STRATEGY, str(mondays[0]), str(mondays[-1]))
+        venue = PaperVenue(ledger, config.fill_rule(), Decimal(str(config.bankroll_dollars)))
+        markets = sources.kalshi_markets()
+        for monday in mondays:
+            event = tsa_event_ticker(monday + timedelta(days=6))
+            tickers = snapshots.tickers(event)
+            if not tickers:
+                continue
+            decisions = tuple(tsa_decision(monday, t) for t in decision_times_until(monday, now))
+            replay_week(
+                venue,
+                PaperWeek(
+                    STRATEGY,
+                    event,
+                    tickers,
+                    decisions,
+                    tuple(o for o in orders if o.event_ticker == event),
+                ),  # fmt: skip
+                now=now,
+                candles_between=markets.candles_between,
+                quote_at=snapshots.quote_at,
+                settlements=lambda at, event=event: markets.settlements(event, at),
+                marks_at=snapshots.marks_at,
+                limits=config.risk_limits(),
+            )
     return venue
 
 

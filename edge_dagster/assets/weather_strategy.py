@@ -392,29 +392,29 @@ def _replay_paper(
 ) -> tuple[list[DecisionOutcome], PaperVenue]:
     """Replay the partitions' decisions from scratch in one time order on the paper venue.
     Returns each decision's outcome and the venue as the replay left it."""
-
-    keys = sorted({_partition_key(city, day) for city, day in events.values()})
-    ledger.clear_partitions(STRATEGY, keys)
-    venue = PaperVenue(ledger, config.fill_rule(), Decimal(str(config.bankroll_dollars)))
-    markets = sources.weather_markets()
-    by_decision: dict[tuple[str, datetime], list] = {}
-    for order in orders:
-        by_decision.setdefault((order.event_ticker, order.decision_time), []).append(order)
-    decisions = [
-        (d, by_decision.get((d.event_tickers[0], d.time), []))
-        for d in _decisions(events, snapshots, sources, now)
-    ]
-    quotes = Snapshots(snapshots)
-    outcomes = replay_timeline(
-        venue,
-        decisions,
-        now=now,
-        candles_between=markets.candles_between,
-        quote_at=quotes.quote_at,
-        settlements_between=_settlements_between(markets, events),
-        marks_at=_LatestMarks(snapshots).at,
-        limits=config.risk_limits(),
-    )
+    with ledger.batched_writes():
+        keys = sorted({_partition_key(city, day) for city, day in events.values()})
+        ledger.clear_partitions(STRATEGY, keys)
+        venue = PaperVenue(ledger, config.fill_rule(), Decimal(str(config.bankroll_dollars)))
+        markets = sources.weather_markets()
+        by_decision: dict[tuple[str, datetime], list] = {}
+        for order in orders:
+            by_decision.setdefault((order.event_ticker, order.decision_time), []).append(order)
+        decisions = [
+            (d, by_decision.get((d.event_tickers[0], d.time), []))
+            for d in _decisions(events, snapshots, sources, now)
+        ]
+        quotes = Snapshots(snapshots)
+        outcomes = replay_timeline(
+            venue,
+            decisions,
+            now=now,
+            candles_between=markets.candles_between,
+            quote_at=quotes.quote_at,
+            settlements_between=_settlements_between(markets, events),
+            marks_at=_LatestMarks(snapshots).at,
+            limits=config.risk_limits(),
+        )
     return outcomes, venue
 
 

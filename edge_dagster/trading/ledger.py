@@ -15,8 +15,9 @@ rules of every read live in ``core.book``; this module moves rows between it and
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields, replace
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -33,6 +34,7 @@ from edge_dagster.warehouse import decimal_or_none, ensure_tables
 LEDGER_TABLES = ["orders", "fills", "cash_ledger"]
 _FILL_COLUMNS = [f.name for f in fields(FillRow)]
 _CASH_COLUMNS = [f.name for f in fields(CashRow)]
+_ROWS_PER_INSERT = 500
 
 _ORDER_FIELDS = [f.name for f in fields(Order)]
 ORDER_COLUMNS = ["client_order_id", *_ORDER_FIELDS, "book_side", "yes_price", "closed_at"]
@@ -103,15 +105,28 @@ def _insert_rows(
 ) -> int:
     """Insert rows (all with the same columns) in one statement, each once: a key seen before
     is skipped (ids are derived, so re-writes are no-ops). Returns how many were new."""
-    if not rows:
-        return 0
-    columns = list(rows[0])
-    slots = ", ".join(["(" + ", ".join("?" * len(columns)) + ")"] * len(rows))
-    inserted = conn.execute(
-        f"INSERT OR IGNORE INTO {table} ({', '.join(columns)}) VALUES {slots} RETURNING 1",
-        [row[c] for row in rows for c in columns],
-    ).fetchall()
-    return len(inserted)
+    new = 0
+    for first in range(0, len(rows), _ROWS_PER_INSERT):
+        chunk = rows[first : first + _ROWS_PER_INSERT]
+        columns = list(chunk[0])
+        slots = ", ".join(["(" + ", ".join("?" * len(columns)) + ")"] * len(chunk))
+        new += len(
+            conn.execute(
+                f"INSERT OR IGNORE INTO {table} ({', '.join(columns)}) VALUES {slots} RETURNING 1",
+                [row[c] for row in chunk for c in columns],
+            ).fetchall()
+        )
+    return new
+
+
+@dataclass
+class _Unwritten:
+    """A held ledger's rows not yet in the tables (``Ledger.batched_writes``), in the order
+    they were made."""
+
+    orders: list[str] = field(default_factory=list)
+    fills: list[FillRow] = field(default_factory=list)
+    cash: list[CashRow] = field(default_factory=list)
 
 
 class Ledger:
@@ -132,6 +147,22 @@ class Ledger:
         self._conn = conn
         self.environment = environment
         self._held = self._load() if hold_rows else None
+        self._unwritten: _Unwritten | None = None
+
+    @contextmanager
+    def batched_writes(self) -> Iterator[None]:
+        """Keep the new orders, fills and cash rows in the held rows and write them when the
+        block ends, one statement per table: a replay makes thousands of rows, and a statement
+        costs milliseconds. Reads inside the block see them; if the block raises, nothing is
+        written (the caller's transaction is failing anyway). Only for ``hold_rows``."""
+        if self._held is None:
+            raise ValueError("batched writes need a ledger that holds its rows (hold_rows)")
+        self._unwritten = _Unwritten()
+        try:
+            yield
+            self._write_unwritten()
+        finally:
+            self._unwritten = None
 
     # --- orders ---------------------------------------------------------------------------
 
@@ -143,6 +174,13 @@ class Ledger:
         """Insert ``order`` as this environment's (its status as given); a known client order
         id keeps its row and is returned unchanged."""
         stored = self.own(order)
+        if self._unwritten is not None:
+            known = self.order(stored.client_order_id)
+            if known is not None:
+                return known
+            self._held.add_order(stored)
+            self._unwritten.orders.append(stored.client_order_id)
+            return stored
         values = self._order_values(stored)
         if _insert_rows(self._conn, "orders", [{c: values[c] for c in ORDER_COLUMNS}]):
             if self._held is not None:
@@ -155,6 +193,9 @@ class Ledger:
     def update(self, order: Order, *, closed_at: datetime | None = None) -> None:
         """Write an order's state (status, fills, fees, times, note); ``closed_at`` marks when
         it stopped resting (executed, canceled, expired, settled)."""
+        if self._unwritten is not None and order.client_order_id in self._unwritten.orders:
+            self._held.update_order(order, closed_at)  # its row is written with its last state
+            return
         self._conn.execute(
             "UPDATE orders SET status = ?, count = ?, filled_count = ?, taker_fees = ?, "
             "maker_fees = ?, exchange_order_id = ?, submitted_at = ?, filled_through = ?, "
@@ -221,6 +262,7 @@ class Ledger:
             )
         if self._held is not None:
             self._held.drop(lambda s, p: s == strategy and first_partition <= p <= last_partition)
+            self._forget_dropped()
 
     def clear_partitions(self, strategy: str, partition_keys: Sequence[str]) -> None:
         """Delete a strategy's rows for a list of partitions (multi-dimensional keys, such as
@@ -234,6 +276,7 @@ class Ledger:
         if self._held is not None:
             keys = set(partition_keys)
             self._held.drop(lambda s, p: s == strategy and p in keys)
+            self._forget_dropped()
 
     # --- fills and cash -------------------------------------------------------------------
 
@@ -266,6 +309,7 @@ class Ledger:
 
     def fills(self, *, strategy: str | None = None, at: datetime | None = None) -> pd.DataFrame:
         """This environment's fills up to ``at``, oldest first, with each order's event."""
+        self._require_written()
         return self._conn.execute(
             "SELECT f.*, o.event_ticker, o.exchange_order_id FROM fills f "
             "LEFT JOIN orders o USING (client_order_id) WHERE f.environment = ? "
@@ -309,6 +353,7 @@ class Ledger:
 
     def settlements(self, *, strategy: str | None = None) -> pd.DataFrame:
         """Settlement rows (ticker, strategy, partition, amount paid, when)."""
+        self._require_written()
         return self._conn.execute(
             "SELECT strategy, partition_key, ticker, entry_at AS settled_at, amount "
             "FROM cash_ledger WHERE environment = ? AND kind = 'settlement' "
@@ -424,6 +469,12 @@ class Ledger:
         )
 
     def _insert_fills(self, rows: Sequence[FillRow]) -> int:
+        if self._unwritten is not None:
+            new = [r for r in rows if r.fill_id not in self._held.fills]
+            for row in new:
+                self._held.add_fill(row)
+            self._unwritten.fills.extend(new)
+            return len(new)
         new = _insert_rows(
             self._conn,
             "fills",
@@ -435,6 +486,12 @@ class Ledger:
         return new
 
     def _insert_cash(self, rows: Sequence[CashRow]) -> None:
+        if self._unwritten is not None:
+            new = [r for r in rows if r.entry_id not in self._held.cash]
+            for row in new:
+                self._held.add_cash(row)
+            self._unwritten.cash.extend(new)
+            return
         _insert_rows(
             self._conn,
             "cash_ledger",
@@ -443,6 +500,31 @@ class Ledger:
         if self._held is not None:
             for row in rows:
                 self._held.add_cash(row)
+
+    def _write_unwritten(self) -> None:
+        unwritten, self._unwritten = self._unwritten, None
+        orders = []
+        for client_order_id in unwritten.orders:
+            order, closed_at = self._held.orders[client_order_id]
+            values = {**self._order_values(order), "closed_at": closed_at}
+            orders.append({c: values[c] for c in ORDER_COLUMNS})
+        _insert_rows(self._conn, "orders", orders)
+        self._insert_fills(unwritten.fills)
+        self._insert_cash(unwritten.cash)
+
+    def _require_written(self) -> None:
+        """A listing read from the tables would miss the rows of an open batch."""
+        if self._unwritten is not None:
+            raise RuntimeError("the ledger's tables are read inside batched_writes")
+
+    def _forget_dropped(self) -> None:
+        """Unwritten rows a clear deleted from the held rows are not written either."""
+        if self._unwritten is None:
+            return
+        held = self._held
+        self._unwritten.orders = [i for i in self._unwritten.orders if i in held.orders]
+        self._unwritten.fills = [f for f in self._unwritten.fills if f.fill_id in held.fills]
+        self._unwritten.cash = [c for c in self._unwritten.cash if c.entry_id in held.cash]
 
     @staticmethod
     def _cash_row(order: Order, entry_id: str, kind: str, at: datetime, amount: Decimal) -> CashRow:

@@ -338,3 +338,41 @@ def test_fills_and_settlements_read_back_with_their_event_and_payout(venue):
     assert list(settled[["strategy", "ticker", "amount"]].itertuples(index=False)) == [
         ("s1", "A", D(10))
     ]
+
+
+def _trade_a_day(venue: PaperVenue) -> None:
+    """A taker fill that rests its remainder, a maker fill on a later candle, a settlement."""
+    venue.place(_order(limit="0.45"), QUOTE, T0)
+    venue.place(_order(limit="0.35", ticker="B"), QUOTE, T0)
+    venue.advance({"B": [_candle(30, ask_low="0.34")]}, T0 + timedelta(hours=2))
+    venue.settle({"A": ("yes", T0 + timedelta(days=1))})
+
+
+def _rows(conn: duckdb.DuckDBPyConnection) -> list[list[tuple]]:
+    return [
+        conn.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
+        for table in ("orders", "fills", "cash_ledger")
+    ]
+
+
+def test_a_batch_writes_at_its_end_the_rows_a_ledger_writing_as_it_goes_writes(conn):
+    rule = FillRule(max_contracts_per_candle=1_000, candle_volume_share=None)
+    _trade_a_day(PaperVenue(Ledger(conn, "replay"), rule, bankroll=D(1_000)))
+    batched_conn = duckdb.connect(":memory:")
+    ledger = Ledger(batched_conn, "replay", hold_rows=True)
+    with ledger.batched_writes():
+        _trade_a_day(PaperVenue(ledger, rule, bankroll=D(1_000)))
+        assert _counts(batched_conn) == (0, 0, 0)
+        # A: 6 × 0.40 taken (fee 0.11), settles YES: +6; B: 10 × 0.35 made on the candle
+        assert ledger.cash() == D("-2.40") - D("0.11") + D(6) - D("3.50")
+    assert _counts(batched_conn) == (2, 2, 4)
+    assert _rows(batched_conn) == _rows(conn)
+
+
+def test_a_batch_that_raises_writes_nothing(conn):
+    ledger = Ledger(conn, "replay", hold_rows=True)
+    inside = "tables are read inside batched_writes"
+    with pytest.raises(RuntimeError, match=inside), ledger.batched_writes():
+        PaperVenue(ledger, FillRule(), bankroll=D(1_000)).place(_order(), QUOTE, T0)
+        ledger.fills()
+    assert _counts(conn) == (0, 0, 0)
