@@ -166,53 +166,76 @@ def _synthetic_ladder(event: str) -> pd.DataFrame:
     )
 
 
+MARKET_COLUMNS = [
+    "event_ticker", "ticker", "floor_strike", "yes_bid", "yes_ask", "quote_time", "fee_type",
+    "fee_multiplier",
+]  # fmt: skip
+"""What a fair-value row copies from the market it prices."""
+
+
 def fair_value_rows(forecasts: pd.DataFrame, snapshots: pd.DataFrame) -> pd.DataFrame:
     """P(avg > strike) for each forecast row and each market listed at its decision time
-    (one frame per decision: every model's rows against the same markets)."""
-    rows = []
-    listed = {key: group for key, group in snapshots.groupby("as_of")}
-    for (monday, decision_time), decided in forecasts.groupby(
-        ["week_monday", "decision_time"], sort=False
-    ):
+    (every model's rows of a decision against the same markets).
+
+    Built column by column from row positions into the forecasts and the markets: one frame,
+    not one per decision (a backfill prices 1,345 decisions)."""
+    if forecasts.empty:
+        return pd.DataFrame()
+    listed = snapshots.groupby("as_of").indices
+    ladders = [snapshots[MARKET_COLUMNS]] if not snapshots.empty else []
+    listed_strikes = snapshots["floor_strike"].to_numpy()
+    added = len(snapshots)  # synthetic ladders follow the snapshot rows
+    distributions = forecasts["distribution"].to_numpy()
+    forecast_rows, market_rows, fairs, synthetic = [], [], [], []
+    decisions = forecasts.groupby(["week_monday", "decision_time"], sort=False).indices
+    for (monday, decision_time), decided in decisions.items():
         markets = listed.get(decision_time)
-        synthetic = markets is None or markets.empty
-        if synthetic:
-            markets = _synthetic_ladder(tsa_event_ticker(monday + timedelta(days=6)))
-        strikes = markets["floor_strike"].to_numpy()
-        fair = np.concatenate(
-            [
-                WeeklyAverageDistribution.from_dict(json.loads(d)).prob_above(strikes)
-                for d in decided["distribution"]
-            ]
+        unlisted = markets is None
+        if unlisted:
+            ladder = _synthetic_ladder(tsa_event_ticker(monday + timedelta(days=6)))
+            ladders.append(ladder[MARKET_COLUMNS])
+            markets = np.arange(added, added + len(ladder))
+            added += len(ladder)
+            strikes = ladder["floor_strike"].to_numpy()
+        else:
+            strikes = listed_strikes[markets]
+        fairs.extend(
+            WeeklyAverageDistribution.from_dict(json.loads(distributions[row])).prob_above(strikes)
+            for row in decided
         )
-        models, per_model = len(decided), len(markets)
+        forecast_rows.append(np.repeat(decided, len(markets)))
+        market_rows.append(np.tile(markets, len(decided)))
+        synthetic.append(np.full(len(decided) * len(markets), unlisted))
+    rows, picked = np.concatenate(forecast_rows), np.concatenate(market_rows)
+    market = pd.concat(ladders, ignore_index=True) if len(ladders) > 1 else ladders[0]
+    fair = np.concatenate(fairs)
 
-        def tiled(column: str) -> np.ndarray:
-            return np.tile(markets[column].to_numpy(), models)  # noqa: B023 - used at once
+    def per_forecast(column: str) -> np.ndarray:
+        return forecasts[column].to_numpy()[rows]
 
-        rows.append(
-            pd.DataFrame(
-                {
-                    "week_monday": monday,
-                    "decision_time": decision_time,
-                    "event_ticker": tiled("event_ticker"),
-                    "ticker": tiled("ticker"),
-                    "strike": tiled("floor_strike"),
-                    "synthetic_strike": synthetic,
-                    "model": np.repeat(decided["model"].to_numpy(), per_model),
-                    "horizon": np.repeat(decided["horizon"].to_numpy(), per_model),
-                    "model_fair_yes": fair,
-                    "fair_yes": fair,
-                    "pool_weight": 0.0,
-                    "yes_bid": tiled("yes_bid"),
-                    "yes_ask": tiled("yes_ask"),
-                    "quote_time": tiled("quote_time"),
-                    "fee_type": tiled("fee_type"),
-                    "fee_multiplier": tiled("fee_multiplier"),
-                }
-            )
-        )
-    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+    def per_market(column: str) -> pd.Series:  # the dtype the ladders concatenate to
+        return market[column].take(picked).reset_index(drop=True)
+
+    return pd.DataFrame(
+        {
+            "week_monday": per_forecast("week_monday"),
+            "decision_time": forecasts["decision_time"].array.take(rows),
+            "event_ticker": per_market("event_ticker"),
+            "ticker": per_market("ticker"),
+            "strike": per_market("floor_strike"),
+            "synthetic_strike": np.concatenate(synthetic),
+            "model": per_forecast("model"),
+            "horizon": per_forecast("horizon"),
+            "model_fair_yes": fair,
+            "fair_yes": fair,
+            "pool_weight": 0.0,
+            "yes_bid": per_market("yes_bid"),
+            "yes_ask": per_market("yes_ask"),
+            "quote_time": per_market("quote_time"),
+            "fee_type": per_market("fee_type"),
+            "fee_multiplier": per_market("fee_multiplier"),
+        }
+    )
 
 
 PAST_PRICED = """
