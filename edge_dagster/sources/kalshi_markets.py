@@ -221,12 +221,17 @@ class MarketHistory:
         markets = self.event_markets(event_ticker)
         # An event none of whose markets has settled has a column of naive NaT.
         settles_at = pd.to_datetime(markets["settles_at"], utc=True)
-        markets = markets.assign(settles_at=settles_at)
-        markets = markets[settles_at.notna() & (markets["result"] != "")]
-        markets = markets[markets["settles_at"] <= pd.Timestamp(as_of)]
+        settled = (
+            settles_at.notna() & (markets["result"] != "") & (settles_at <= pd.Timestamp(as_of))
+        )
         return {
-            row.ticker: (row.result, row.settles_at.to_pydatetime())
-            for row in markets.itertuples(index=False)
+            ticker: (result, at.to_pydatetime())
+            for ticker, result, at in zip(
+                markets["ticker"][settled],
+                markets["result"][settled],
+                settles_at[settled],
+                strict=True,
+            )
         }
 
     def settled_values(self, event_tickers: Iterable[str]) -> dict[str, float]:
