@@ -362,6 +362,16 @@ def week_fair_value_metadata(week: pd.DataFrame) -> dict[str, MetadataValue]:
     }
 
 
+def weekly_fair_value_metadata(
+    table: pd.DataFrame, mondays: list[date]
+) -> dict[date, dict[str, MetadataValue]]:
+    """``week_fair_value_metadata`` of each of ``mondays``, the rows split by week in one pass
+    (a mask per week cost 0.7 s of a 225-week backfill)."""
+    weeks = dict(tuple(table.groupby("week_monday", sort=False))) if not table.empty else {}
+    empty = table.iloc[:0]
+    return {monday: week_fair_value_metadata(weeks.get(monday, empty)) for monday in mondays}
+
+
 @asset(group_name="pricing", deps=[AssetKey("tsa_daily")], **WEEKLY)
 def tsa_fair_values(
     context: AssetExecutionContext, warehouse: WarehouseResource, sources: DataSourcesResource
@@ -380,9 +390,8 @@ def tsa_fair_values(
     recorded = record_snapshots(warehouse, sources, mondays, now)
     forecasts = write_forecasts(warehouse, mondays, now)
     table = write_fair_values(warehouse, sources, mondays, now)
-    for monday in mondays:
-        week = table[table["week_monday"] == monday] if not table.empty else table
-        context.add_asset_metadata(week_fair_value_metadata(week), partition_key=str(monday))
+    for monday, metadata in weekly_fair_value_metadata(table, mondays).items():
+        context.add_asset_metadata(metadata, partition_key=str(monday))
     return MaterializeResult(metadata={**recorded, **forecasts})
 
 
