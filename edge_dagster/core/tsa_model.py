@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from edge_dagster.core.clock import EASTERN, tsa_published_at, tsa_week_decision_times
-from edge_dagster.core.distributions import WeeklyAverageDistribution
+from edge_dagster.core.distributions import WeeklyAverageDistribution, quantile_each
 from edge_dagster.core.tsa_calendar import Calendar, calendar_for
 from edge_dagster.core.tsa_ensemble import (
     combine_log_forecasts,
@@ -562,7 +562,7 @@ def forecast_table(history: pd.DataFrame, mondays: Sequence[date], now: datetime
     for m, t in passed:
         rows_of.setdefault(tsa_week_decision_times(m).index(t), []).append(system.mondays.index(m))
     rows = _frame(system, MODELS, {k: np.array(v) for k, v in rows_of.items()})
-    quantiles = np.array([d.quantile([0.1, 0.5, 0.9]) for d in rows["distribution"]])
+    quantiles = quantile_each(list(rows["distribution"]), [0.1, 0.5, 0.9])
     return pd.DataFrame(
         {
             "week_monday": rows["monday"],
