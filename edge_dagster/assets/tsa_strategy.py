@@ -7,7 +7,6 @@ Every step runs at the week's decision times that have passed by "now" (EDGE_AS_
 reading only what was public at each: the same code is the live strategy and the backtest.
 """
 
-import json
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -39,7 +38,7 @@ from edge_dagster.core.clock import (
     tsa_taker_decision_time,
     tsa_week_decision_times,
 )
-from edge_dagster.core.distributions import WeeklyAverageDistribution
+from edge_dagster.core.distributions import distribution_from_dict, prob_above_each
 from edge_dagster.core.fair_values import PricedContract, Problem, fair_value_problems
 from edge_dagster.core.pooling import walk_forward_pooled
 from edge_dagster.core.strategy import Decision, PricedMarket, StrategyConfig, desired_orders
@@ -183,10 +182,8 @@ def fair_value_rows(forecasts: pd.DataFrame, snapshots: pd.DataFrame) -> pd.Data
         return pd.DataFrame()
     listed = snapshots.groupby("as_of").indices
     ladders = [snapshots[MARKET_COLUMNS]] if not snapshots.empty else []
-    listed_strikes = snapshots["floor_strike"].to_numpy()
     added = len(snapshots)  # synthetic ladders follow the snapshot rows
-    distributions = forecasts["distribution"].to_numpy()
-    forecast_rows, market_rows, fairs, synthetic = [], [], [], []
+    forecast_rows, market_rows, synthetic = [], [], []
     decisions = forecasts.groupby(["week_monday", "decision_time"], sort=False).indices
     for (monday, decision_time), decided in decisions.items():
         markets = listed.get(decision_time)
@@ -196,19 +193,15 @@ def fair_value_rows(forecasts: pd.DataFrame, snapshots: pd.DataFrame) -> pd.Data
             ladders.append(ladder[MARKET_COLUMNS])
             markets = np.arange(added, added + len(ladder))
             added += len(ladder)
-            strikes = ladder["floor_strike"].to_numpy()
-        else:
-            strikes = listed_strikes[markets]
-        fairs.extend(
-            WeeklyAverageDistribution.from_dict(json.loads(distributions[row])).prob_above(strikes)
-            for row in decided
-        )
         forecast_rows.append(np.repeat(decided, len(markets)))
         market_rows.append(np.tile(markets, len(decided)))
         synthetic.append(np.full(len(decided) * len(markets), unlisted))
     rows, picked = np.concatenate(forecast_rows), np.concatenate(market_rows)
     market = pd.concat(ladders, ignore_index=True) if len(ladders) > 1 else ladders[0]
-    fair = np.concatenate(fairs)
+    distributions = [distribution_from_dict(d) for d in forecasts["distribution"]]
+    fair = prob_above_each(
+        [distributions[row] for row in rows], market["floor_strike"].to_numpy()[picked]
+    )
 
     def per_forecast(column: str) -> np.ndarray:
         return forecasts[column].to_numpy()[rows]
