@@ -184,7 +184,7 @@ def _parameter_columns(
     distributions: Sequence[WeeklyAverageDistribution], which: np.ndarray
 ) -> list[np.ndarray]:
     chosen = [d._parameters() for d, keep in zip(distributions, which, strict=True) if keep]
-    return [np.array(column) for column in zip(*chosen, strict=True)]
+    return list(np.array(chosen, dtype=float).reshape(-1, 6).T)  # days as 7.0: the same products
 
 
 def prob_above_each(distributions: Sequence[WeeklyAverageDistribution], x: ArrayLike) -> np.ndarray:
