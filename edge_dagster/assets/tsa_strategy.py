@@ -51,7 +51,7 @@ from edge_dagster.core.tickers import (
 from edge_dagster.core.tsa_model import MODELS, PRICING_MODEL, forecast_table
 from edge_dagster.resources.sources import DataSourcesResource
 from edge_dagster.resources.warehouse import WarehouseResource
-from edge_dagster.sources.kalshi_markets import TSA_FEE_MULTIPLIER, TSA_FEE_TYPE
+from edge_dagster.sources.kalshi_markets import TSA_FEE_MULTIPLIER, TSA_FEE_TYPE, MarketHistory
 from edge_dagster.trading.ledger import desired_rows
 from edge_dagster.warehouse import decimal_or_none, replace_rows
 
@@ -283,7 +283,7 @@ def with_pooled_values(
 
 
 def write_fair_values(
-    warehouse: WarehouseResource, sources: DataSourcesResource, mondays: list[date], now: datetime
+    warehouse: WarehouseResource, markets: MarketHistory, mondays: list[date], now: datetime
 ) -> pd.DataFrame:
     """Price the weeks' forecasts on the markets listed at each decision into
     ``tsa_fair_values``; returns the rows written.
@@ -309,7 +309,6 @@ def write_fair_values(
     forecasts["week_monday"] = pd.to_datetime(forecasts["week_monday"]).dt.date
     past["week_monday"] = pd.to_datetime(past["week_monday"]).dt.date
     table = fair_value_rows(forecasts, snapshots)
-    markets = sources.kalshi_markets()
     events = set(past["event_ticker"]) | set(
         table.loc[~table["synthetic_strike"], "event_ticker"] if not table.empty else []
     )
@@ -380,9 +379,10 @@ def tsa_fair_values(
     """
     mondays = partition_mondays(context)
     now = sources.now()
-    recorded = record_snapshots(warehouse, sources, mondays, now)
+    markets = sources.kalshi_markets()  # one reading of the recorded markets for both steps
+    recorded = record_snapshots(warehouse, markets, mondays, now)
     forecasts = write_forecasts(warehouse, mondays, now)
-    table = write_fair_values(warehouse, sources, mondays, now)
+    table = write_fair_values(warehouse, markets, mondays, now)
     for monday, metadata in weekly_fair_value_metadata(table, mondays).items():
         context.add_asset_metadata(metadata, partition_key=str(monday))
     return MaterializeResult(metadata={**recorded, **forecasts})
