@@ -9,6 +9,7 @@ reading only what was public at each: the same code is the live strategy and the
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from itertools import repeat
 
 import numpy as np
 import pandas as pd
@@ -418,16 +419,22 @@ def fair_value_problems_by_kind(
     with warehouse.get_connection() as conn:
         # The decision as microseconds: only a key, and 70k zoned datetimes cost more than the rule.
         rows = conn.execute(
-            f"SELECT event_ticker, epoch_us(decision_time), model, ticker, strike, {column} "
-            "FROM tsa_fair_values"
-        ).fetchall()
-    ladders: dict[tuple, list[PricedContract]] = {}
-    for event, decided, model, ticker, strike, fair_yes in rows:
-        contract = PricedContract(ticker, "greater", strike, None, fair_yes)
-        ladders.setdefault((event, decided, model), []).append(contract)
+            "SELECT event_ticker, epoch_us(decision_time) AS decided, model, ticker, strike, "
+            f"{column} AS fair_yes FROM tsa_fair_values"
+        ).df()
+    tickers, strikes, values = (rows[c].to_numpy() for c in ("ticker", "strike", "fair_yes"))
+    ladders = rows.groupby(["event_ticker", "decided", "model"], sort=False).indices
     found: dict[str, list[Problem]] = {}
-    for ladder in ladders.values():
-        for problem in fair_value_problems(ladder):
+    for ladder in ladders.values():  # in the order the table holds them, as are their rows
+        contracts = map(
+            PricedContract,
+            tickers[ladder],
+            repeat("greater"),
+            strikes[ladder].tolist(),
+            repeat(None),
+            values[ladder].tolist(),
+        )
+        for problem in fair_value_problems(list(contracts)):
             found.setdefault(problem.kind, []).append(problem)
     return found
 
