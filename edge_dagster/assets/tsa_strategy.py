@@ -417,13 +417,12 @@ def fair_value_problems_by_kind(
     """Every stored TSA ladder (event × decision × model) of ``column`` through the shared
     coherence rules."""
     with warehouse.get_connection() as conn:
-        # The decision as microseconds: only a key, and 70k zoned datetimes cost more than the rule.
         rows = conn.execute(
-            "SELECT event_ticker, epoch_us(decision_time) AS decided, model, ticker, strike, "
-            f"{column} AS fair_yes FROM tsa_fair_values"
+            f"SELECT event_ticker, decision_time, model, ticker, strike, {column} AS fair_yes "
+            "FROM tsa_fair_values"
         ).df()
     tickers, strikes, values = (rows[c].to_numpy() for c in ("ticker", "strike", "fair_yes"))
-    ladders = rows.groupby(["event_ticker", "decided", "model"], sort=False).indices
+    ladders = rows.groupby(["event_ticker", "decision_time", "model"], sort=False).indices
     found: dict[str, list[Problem]] = {}
     for ladder in ladders.values():  # in the order the table holds them, as are their rows
         contracts = map(
