@@ -279,7 +279,10 @@ def _build(
     # Members: every variant on every row of every slot, with its own error model.
     variants: dict[bool, list[list[_Forecasts]]] = {False: [], True: []}
     for robust in (False, True):
-        for member in MEMBERS:
+        for i, member in enumerate(MEMBERS):
+            if robust and member.is_baseline:  # it has no robust trend: the same forecasts
+                variants[True].append(variants[False][i])
+                continue
             per_slot = []
             for k, slot in enumerate(slots):
                 remaining = member_remaining(member, daily, cal, slot.rows, robust)
