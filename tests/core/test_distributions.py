@@ -82,6 +82,20 @@ def test_the_batch_functions_give_each_distributions_own_numbers_bit_for_bit() -
         quantile_each(views, [0.0, 0.5])
 
 
+def test_the_t_is_scipy_stats_t_bit_for_bit() -> None:
+    from scipy import stats
+
+    strikes = np.append(300_000.0, STRIKES)  # below the Tuesday view's floor, then the ladder
+    for view in _mixed_views()[:3]:
+        eps = view._eps(strikes)
+        sf = stats.t.sf(eps, view.df, loc=view.loc, scale=view.scale)
+        ppf = stats.t.ppf([0.1, 0.5, 0.9], view.df, loc=view.loc, scale=view.scale)
+
+        assert view.prob_above(strikes).tobytes() == sf.tobytes()
+        quantiles = (view.known_sum + view.remaining_forecast * np.exp(ppf)) / view.days
+        assert view.quantile([0.1, 0.5, 0.9]).tobytes() == quantiles.tobytes()
+
+
 def test_round_trip_through_dict_and_json_text() -> None:
     dist = _tuesday_view()
 
