@@ -54,11 +54,8 @@ def _moving_anchors(year: int) -> tuple[date, ...]:
     return tuple(anchor(year) for anchor, _, _ in _MOVING_HOLIDAYS)
 
 
-@lru_cache(maxsize=16_384)
 def _moving_holiday_hit(day: date) -> tuple[int, date] | None:
-    """(holiday index, that holiday's date) if ``day`` lies in a moving holiday's window.
-
-    Cached: a calendar asks 40k times about 5k days (every day, once per reference year)."""
+    """(holiday index, that holiday's date) if ``day`` lies in a moving holiday's window."""
     for year in (day.year, day.year + 1, day.year - 1):
         for index, anchor in enumerate(_moving_anchors(year)):
             _, lo, hi = _MOVING_HOLIDAYS[index]
