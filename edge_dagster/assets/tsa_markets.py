@@ -21,7 +21,7 @@ from edge_dagster.core.tickers import tsa_event_ticker
 from edge_dagster.partitions import tsa_weekly_partitions
 from edge_dagster.resources.sources import DataSourcesResource
 from edge_dagster.resources.warehouse import DUCKDB_WRITE_POOL, WarehouseResource
-from edge_dagster.sources.kalshi_markets import QUOTE_MAX_AGE
+from edge_dagster.sources.kalshi_markets import QUOTE_MAX_AGE, MarketHistory
 from edge_dagster.warehouse import fetch_row, insert_new_rows
 
 LIVE_MAX_QUOTE_AGE = timedelta(seconds=60)
@@ -56,7 +56,7 @@ WEEKLY = {
 
 def record_snapshots(
     warehouse: WarehouseResource,
-    sources: DataSourcesResource,
+    markets: MarketHistory,
     mondays: list[date],
     now: datetime,
 ) -> dict[str, MetadataValue]:
@@ -66,7 +66,6 @@ def record_snapshots(
     Append-only keyed by (ticker, as_of): a re-run adds nothing it already holds. Weeks with no
     recorded markets get no rows (their fair values are priced on a synthetic ladder).
     """
-    markets = sources.kalshi_markets()
     frames = [
         markets.event_snapshots(
             tsa_event_ticker(monday + timedelta(days=6)), decision_times_until(monday, now)

@@ -7,9 +7,9 @@ Every step runs at the week's decision times that have passed by "now" (EDGE_AS_
 reading only what was public at each: the same code is the live strategy and the backtest.
 """
 
-import json
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from itertools import repeat
 
 import numpy as np
 import pandas as pd
@@ -39,7 +39,7 @@ from edge_dagster.core.clock import (
     tsa_taker_decision_time,
     tsa_week_decision_times,
 )
-from edge_dagster.core.distributions import WeeklyAverageDistribution
+from edge_dagster.core.distributions import distribution_from_dict, prob_above_each
 from edge_dagster.core.fair_values import PricedContract, Problem, fair_value_problems
 from edge_dagster.core.pooling import walk_forward_pooled
 from edge_dagster.core.strategy import Decision, PricedMarket, StrategyConfig, desired_orders
@@ -52,7 +52,7 @@ from edge_dagster.core.tickers import (
 from edge_dagster.core.tsa_model import MODELS, PRICING_MODEL, forecast_table
 from edge_dagster.resources.sources import DataSourcesResource
 from edge_dagster.resources.warehouse import WarehouseResource
-from edge_dagster.sources.kalshi_markets import TSA_FEE_MULTIPLIER, TSA_FEE_TYPE
+from edge_dagster.sources.kalshi_markets import TSA_FEE_MULTIPLIER, TSA_FEE_TYPE, MarketHistory
 from edge_dagster.trading.ledger import desired_rows
 from edge_dagster.warehouse import decimal_or_none, replace_rows
 
@@ -166,53 +166,70 @@ def _synthetic_ladder(event: str) -> pd.DataFrame:
     )
 
 
+MARKET_COLUMNS = [
+    "event_ticker", "ticker", "floor_strike", "yes_bid", "yes_ask", "quote_time", "fee_type",
+    "fee_multiplier",
+]  # fmt: skip
+"""What a fair-value row copies from the market it prices."""
+
+
 def fair_value_rows(forecasts: pd.DataFrame, snapshots: pd.DataFrame) -> pd.DataFrame:
     """P(avg > strike) for each forecast row and each market listed at its decision time
-    (one frame per decision: every model's rows against the same markets)."""
-    rows = []
-    listed = {key: group for key, group in snapshots.groupby("as_of")}
-    for (monday, decision_time), decided in forecasts.groupby(
-        ["week_monday", "decision_time"], sort=False
-    ):
+    (every model's rows of a decision against the same markets).
+
+    Built column by column from row positions into the forecasts and the markets: one frame,
+    not one per decision (a backfill prices 1,345 decisions)."""
+    if forecasts.empty:
+        return pd.DataFrame()
+    listed = snapshots.groupby("as_of").indices
+    ladders = [snapshots[MARKET_COLUMNS]] if not snapshots.empty else []
+    added = len(snapshots)  # synthetic ladders follow the snapshot rows
+    forecast_rows, market_rows, synthetic = [], [], []
+    decisions = forecasts.groupby(["week_monday", "decision_time"], sort=False).indices
+    for (monday, decision_time), decided in decisions.items():
         markets = listed.get(decision_time)
-        synthetic = markets is None or markets.empty
-        if synthetic:
-            markets = _synthetic_ladder(tsa_event_ticker(monday + timedelta(days=6)))
-        strikes = markets["floor_strike"].to_numpy()
-        fair = np.concatenate(
-            [
-                WeeklyAverageDistribution.from_dict(json.loads(d)).prob_above(strikes)
-                for d in decided["distribution"]
-            ]
-        )
-        models, per_model = len(decided), len(markets)
+        unlisted = markets is None
+        if unlisted:
+            ladder = _synthetic_ladder(tsa_event_ticker(monday + timedelta(days=6)))
+            ladders.append(ladder[MARKET_COLUMNS])
+            markets = np.arange(added, added + len(ladder))
+            added += len(ladder)
+        forecast_rows.append(np.repeat(decided, len(markets)))
+        market_rows.append(np.tile(markets, len(decided)))
+        synthetic.append(np.full(len(decided) * len(markets), unlisted))
+    rows, picked = np.concatenate(forecast_rows), np.concatenate(market_rows)
+    market = pd.concat(ladders, ignore_index=True) if len(ladders) > 1 else ladders[0]
+    distributions = [distribution_from_dict(d) for d in forecasts["distribution"]]
+    fair = prob_above_each(
+        [distributions[row] for row in rows], market["floor_strike"].to_numpy()[picked]
+    )
 
-        def tiled(column: str) -> np.ndarray:
-            return np.tile(markets[column].to_numpy(), models)  # noqa: B023 - used at once
+    def per_forecast(column: str) -> np.ndarray:
+        return forecasts[column].to_numpy()[rows]
 
-        rows.append(
-            pd.DataFrame(
-                {
-                    "week_monday": monday,
-                    "decision_time": decision_time,
-                    "event_ticker": tiled("event_ticker"),
-                    "ticker": tiled("ticker"),
-                    "strike": tiled("floor_strike"),
-                    "synthetic_strike": synthetic,
-                    "model": np.repeat(decided["model"].to_numpy(), per_model),
-                    "horizon": np.repeat(decided["horizon"].to_numpy(), per_model),
-                    "model_fair_yes": fair,
-                    "fair_yes": fair,
-                    "pool_weight": 0.0,
-                    "yes_bid": tiled("yes_bid"),
-                    "yes_ask": tiled("yes_ask"),
-                    "quote_time": tiled("quote_time"),
-                    "fee_type": tiled("fee_type"),
-                    "fee_multiplier": tiled("fee_multiplier"),
-                }
-            )
-        )
-    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+    def per_market(column: str) -> pd.Series:  # the dtype the ladders concatenate to
+        return market[column].take(picked).reset_index(drop=True)
+
+    return pd.DataFrame(
+        {
+            "week_monday": per_forecast("week_monday"),
+            "decision_time": forecasts["decision_time"].array.take(rows),
+            "event_ticker": per_market("event_ticker"),
+            "ticker": per_market("ticker"),
+            "strike": per_market("floor_strike"),
+            "synthetic_strike": np.concatenate(synthetic),
+            "model": per_forecast("model"),
+            "horizon": per_forecast("horizon"),
+            "model_fair_yes": fair,
+            "fair_yes": fair,
+            "pool_weight": 0.0,
+            "yes_bid": per_market("yes_bid"),
+            "yes_ask": per_market("yes_ask"),
+            "quote_time": per_market("quote_time"),
+            "fee_type": per_market("fee_type"),
+            "fee_multiplier": per_market("fee_multiplier"),
+        }
+    )
 
 
 PAST_PRICED = """
@@ -267,7 +284,7 @@ def with_pooled_values(
 
 
 def write_fair_values(
-    warehouse: WarehouseResource, sources: DataSourcesResource, mondays: list[date], now: datetime
+    warehouse: WarehouseResource, markets: MarketHistory, mondays: list[date], now: datetime
 ) -> pd.DataFrame:
     """Price the weeks' forecasts on the markets listed at each decision into
     ``tsa_fair_values``; returns the rows written.
@@ -293,7 +310,6 @@ def write_fair_values(
     forecasts["week_monday"] = pd.to_datetime(forecasts["week_monday"]).dt.date
     past["week_monday"] = pd.to_datetime(past["week_monday"]).dt.date
     table = fair_value_rows(forecasts, snapshots)
-    markets = sources.kalshi_markets()
     events = set(past["event_ticker"]) | set(
         table.loc[~table["synthetic_strike"], "event_ticker"] if not table.empty else []
     )
@@ -312,31 +328,63 @@ def write_fair_values(
     return table
 
 
-def week_fair_value_metadata(week: pd.DataFrame) -> dict[str, MetadataValue]:
-    """One week's fair values: row counts, how many were pooled with the quote, and the pricing
-    model's ladder at its last decision (its own value and the traded one) beside the quote."""
-    if week.empty:
-        return {
-            "fair_value_rows": MetadataValue.int(0),
-            "recorded_market_rows": MetadataValue.int(0),
-        }
-    priced = week[week["model"] == PRICING_MODEL]
-    last = priced[priced["decision_time"] == priced["decision_time"].max()].sort_values("strike")
-    columns = ["ticker", "synthetic_strike", "model_fair_yes", "fair_yes", "yes_bid", "yes_ask"]
-    ladder = last[columns].astype(
-        {"model_fair_yes": float, "fair_yes": float, "yes_bid": float, "yes_ask": float}
+LADDER_COLUMNS = ["ticker", "synthetic_strike", "model_fair_yes", "fair_yes", "yes_bid", "yes_ask"]
+"""What a week's metadata shows of the pricing model's last ladder, in this order."""
+
+
+def weekly_fair_value_metadata(
+    table: pd.DataFrame, mondays: list[date]
+) -> dict[date, dict[str, MetadataValue]]:
+    """Each week's fair values: row counts, how many were pooled with the quote, and the pricing
+    model's ladder at its last decision (its own value and the traded one) beside the quote.
+
+    Counted and converted for every week at once (a backfill has 225); only each ladder's
+    sort and table are per week."""
+    empty = {"fair_value_rows": MetadataValue.int(0), "recorded_market_rows": MetadataValue.int(0)}
+    if table.empty:
+        return {monday: empty for monday in mondays}
+    counts = (
+        pd.DataFrame(
+            {
+                "recorded": ~table["synthetic_strike"],
+                "pooled": table["pool_weight"] > 0,
+                "decision_time": table["decision_time"],
+            }
+        )
+        .groupby(table["week_monday"], sort=False)
+        .agg(
+            rows=("recorded", "size"),
+            recorded=("recorded", "sum"),
+            decisions=("decision_time", "nunique"),
+            pooled=("pooled", "sum"),
+        )
+        .to_dict("index")
     )
-    decided = pd.Timestamp(last["decision_time"].iloc[0]).tz_convert("America/New_York")
-    return {
-        "fair_value_rows": MetadataValue.int(len(week)),
-        "recorded_market_rows": MetadataValue.int(int((~week["synthetic_strike"]).sum())),
-        "decisions": MetadataValue.int(int(week["decision_time"].nunique())),
-        "pooled_rows": MetadataValue.int(int((week["pool_weight"] > 0).sum())),
-        "ladder": MetadataValue.md(
-            f"{PRICING_MODEL} at the last decision, {decided:%a %Y-%m-%d %H:%M} ET\n\n"
-            + markdown_table(ladder, ".3f")
-        ),
-    }
+    priced = table[table["model"] == PRICING_MODEL]
+    last_time = priced.groupby("week_monday", sort=False)["decision_time"].max()
+    last = priced[priced["decision_time"] == priced["week_monday"].map(last_time)]
+    values = {"model_fair_yes": float, "fair_yes": float, "yes_bid": float, "yes_ask": float}
+    shown = last[["strike", *LADDER_COLUMNS]].astype(values)
+    ladders = dict(tuple(shown.groupby(last["week_monday"], sort=False)))
+    metadata = {}
+    for monday in mondays:
+        count = counts.get(monday)
+        if count is None:
+            metadata[monday] = empty
+            continue
+        ladder = ladders[monday].sort_values("strike")[LADDER_COLUMNS]
+        decided = pd.Timestamp(last_time[monday]).tz_convert("America/New_York")
+        metadata[monday] = {
+            "fair_value_rows": MetadataValue.int(int(count["rows"])),
+            "recorded_market_rows": MetadataValue.int(int(count["recorded"])),
+            "decisions": MetadataValue.int(int(count["decisions"])),
+            "pooled_rows": MetadataValue.int(int(count["pooled"])),
+            "ladder": MetadataValue.md(
+                f"{PRICING_MODEL} at the last decision, {decided:%a %Y-%m-%d %H:%M} ET\n\n"
+                + markdown_table(ladder, ".3f")
+            ),
+        }
+    return metadata
 
 
 @asset(group_name="pricing", deps=[AssetKey("tsa_daily")], **WEEKLY)
@@ -354,12 +402,12 @@ def tsa_fair_values(
     """
     mondays = partition_mondays(context)
     now = sources.now()
-    recorded = record_snapshots(warehouse, sources, mondays, now)
+    markets = sources.kalshi_markets()  # one reading of the recorded markets for both steps
+    recorded = record_snapshots(warehouse, markets, mondays, now)
     forecasts = write_forecasts(warehouse, mondays, now)
-    table = write_fair_values(warehouse, sources, mondays, now)
-    for monday in mondays:
-        week = table[table["week_monday"] == monday] if not table.empty else table
-        context.add_asset_metadata(week_fair_value_metadata(week), partition_key=str(monday))
+    table = write_fair_values(warehouse, markets, mondays, now)
+    for monday, metadata in weekly_fair_value_metadata(table, mondays).items():
+        context.add_asset_metadata(metadata, partition_key=str(monday))
     return MaterializeResult(metadata={**recorded, **forecasts})
 
 
@@ -370,16 +418,22 @@ def fair_value_problems_by_kind(
     coherence rules."""
     with warehouse.get_connection() as conn:
         rows = conn.execute(
-            f"SELECT event_ticker, decision_time, model, ticker, strike, {column} "
+            f"SELECT event_ticker, decision_time, model, ticker, strike, {column} AS fair_yes "
             "FROM tsa_fair_values"
-        ).fetchall()
-    ladders: dict[tuple, list[PricedContract]] = {}
-    for event, decision_time, model, ticker, strike, fair_yes in rows:
-        contract = PricedContract(ticker, "greater", strike, None, fair_yes)
-        ladders.setdefault((event, decision_time, model), []).append(contract)
+        ).df()
+    tickers, strikes, values = (rows[c].to_numpy() for c in ("ticker", "strike", "fair_yes"))
+    ladders = rows.groupby(["event_ticker", "decision_time", "model"], sort=False).indices
     found: dict[str, list[Problem]] = {}
-    for ladder in ladders.values():
-        for problem in fair_value_problems(ladder):
+    for ladder in ladders.values():  # in the order the table holds them, as are their rows
+        contracts = map(
+            PricedContract,
+            tickers[ladder],
+            repeat("greater"),
+            strikes[ladder].tolist(),
+            repeat(None),
+            values[ladder].tolist(),
+        )
+        for problem in fair_value_problems(list(contracts)):
             found.setdefault(problem.kind, []).append(problem)
     return found
 

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
+from scipy import special
 
 FAMILY = "remainder_log_student_t"
 CRPS_GRID = 400
@@ -30,7 +31,7 @@ CRPS_GRID = 400
 
 def _student_t():  # noqa: ANN202 - scipy's distribution object
     """scipy.stats.t, imported on first use: scipy.stats costs ~0.5 s of every code-location
-    load, and only pricing runs need it."""
+    load, and only the log score needs it."""
     from scipy import stats
 
     return stats.t
@@ -67,9 +68,7 @@ class WeeklyAverageDistribution:
 
     def _eps(self, x: np.ndarray) -> np.ndarray:
         """Log-error of the remainder that makes the average equal ``x`` (-inf below the floor)."""
-        remainder = x * self.days - self.known_sum
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(remainder > 0, np.log(remainder / self.remaining_forecast), -np.inf)
+        return _eps(x, self.known_sum, self.remaining_forecast, self.days)
 
     def prob_above(self, x: ArrayLike) -> float | np.ndarray:
         """P(avg > x): the fair YES price of a strike ``x``; vectorised, non-increasing in x."""
@@ -77,7 +76,7 @@ class WeeklyAverageDistribution:
         if self.is_point_mass:
             out = (self.median > xs).astype(float)
         else:
-            out = _student_t().sf(self._eps(xs), self.df, loc=self.loc, scale=self.scale)
+            out = _prob_above(xs, *self._parameters())
         return float(out) if out.ndim == 0 else out
 
     def cdf(self, x: ArrayLike) -> float | np.ndarray:
@@ -90,8 +89,7 @@ class WeeklyAverageDistribution:
         if self.is_point_mass:
             out = np.full(qs.shape, self.median)
         else:
-            eps = _student_t().ppf(qs, self.df, loc=self.loc, scale=self.scale)
-            out = (self.known_sum + self.remaining_forecast * np.exp(eps)) / self.days
+            out = _quantile(qs, *self._parameters())
         return float(out) if out.ndim == 0 else out
 
     def central_interval(self, level: float) -> tuple[float, float]:
@@ -122,6 +120,10 @@ class WeeklyAverageDistribution:
             jacobian
         )
 
+    def _parameters(self) -> tuple[float, float, float, float, float, int]:
+        """What the array formulas read, in their order."""
+        return (self.known_sum, self.remaining_forecast, self.df, self.scale, self.loc, self.days)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready parameters (floats/ints only) for storage in DuckDB."""
         return {
@@ -146,6 +148,76 @@ class WeeklyAverageDistribution:
             loc=float(data["loc"]),
             days=int(data["days"]),
         )
+
+
+# The formulas, elementwise over arrays of parameters (a distribution's scalars broadcast):
+# ``prob_above``/``quantile`` of one distribution and ``*_each`` of many share them.
+def _eps(
+    x: ArrayLike, known_sum: ArrayLike, remaining_forecast: ArrayLike, days: ArrayLike
+) -> np.ndarray:
+    remainder = x * days - known_sum
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(remainder > 0, np.log(remainder / remaining_forecast), -np.inf)
+
+
+# The t's survival and quantile functions are scipy.stats.t's own arithmetic on scipy.special
+# (stdtr, stdtrit), bit for bit, for a spread distribution (scale > 0, df > 0, 0 < q < 1):
+# importing scipy.stats costs 0.3 s of every pricing run.
+def _prob_above(
+    x: ArrayLike, known_sum: ArrayLike, remaining_forecast: ArrayLike, df: ArrayLike,
+    scale: ArrayLike, loc: ArrayLike, days: ArrayLike,
+) -> np.ndarray:  # fmt: skip
+    eps = _eps(x, known_sum, remaining_forecast, days)
+    return special.stdtr(df, -((eps - loc) / scale))
+
+
+def _quantile(
+    q: ArrayLike, known_sum: ArrayLike, remaining_forecast: ArrayLike, df: ArrayLike,
+    scale: ArrayLike, loc: ArrayLike, days: ArrayLike,
+) -> np.ndarray:  # fmt: skip
+    eps = special.stdtrit(df, q) * scale + loc
+    return (known_sum + remaining_forecast * np.exp(eps)) / days
+
+
+def _spread(distributions: Sequence[WeeklyAverageDistribution]) -> np.ndarray:
+    """Which of ``distributions`` are not point masses (those go through scipy together)."""
+    return np.array([not d.is_point_mass for d in distributions], dtype=bool)
+
+
+def _parameter_columns(
+    distributions: Sequence[WeeklyAverageDistribution], which: np.ndarray
+) -> list[np.ndarray]:
+    chosen = [d._parameters() for d, keep in zip(distributions, which, strict=True) if keep]
+    return list(np.array(chosen, dtype=float).reshape(-1, 6).T)  # days as 7.0: the same products
+
+
+def prob_above_each(distributions: Sequence[WeeklyAverageDistribution], x: ArrayLike) -> np.ndarray:
+    """``distributions[i].prob_above(x[i])`` for every i, the same numbers in one scipy call
+    (pricing a backfill's 69k fair values one distribution at a time cost 0.2 s)."""
+    xs = np.asarray(x, dtype=float)
+    spread = _spread(distributions)
+    out = np.empty(len(xs))
+    if spread.any():
+        out[spread] = _prob_above(xs[spread], *_parameter_columns(distributions, spread))
+    for i in np.flatnonzero(~spread):
+        out[i] = distributions[i].prob_above(xs[i])
+    return out
+
+
+def quantile_each(distributions: Sequence[WeeklyAverageDistribution], q: ArrayLike) -> np.ndarray:
+    """``distributions[i].quantile(q)`` as row i, the same numbers in one scipy call (5,000
+    forecasts one at a time cost 0.27 s)."""
+    qs = np.asarray(q, dtype=float)
+    if np.any((qs <= 0) | (qs >= 1)):
+        raise ValueError("quantile levels must lie strictly between 0 and 1")
+    spread = _spread(distributions)
+    out = np.empty((len(distributions), len(qs)))
+    if spread.any():
+        columns = _parameter_columns(distributions, spread)
+        out[spread] = _quantile(qs[None, :], *(c[:, None] for c in columns))
+    for i in np.flatnonzero(~spread):
+        out[i] = distributions[i].quantile(qs)
+    return out
 
 
 def distribution_from_dict(data: Mapping[str, Any] | str) -> WeeklyAverageDistribution:

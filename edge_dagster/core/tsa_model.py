@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from edge_dagster.core.clock import EASTERN, tsa_published_at, tsa_week_decision_times
-from edge_dagster.core.distributions import WeeklyAverageDistribution
+from edge_dagster.core.distributions import WeeklyAverageDistribution, quantile_each
 from edge_dagster.core.tsa_calendar import Calendar, calendar_for
 from edge_dagster.core.tsa_ensemble import (
     combine_log_forecasts,
@@ -279,7 +279,10 @@ def _build(
     # Members: every variant on every row of every slot, with its own error model.
     variants: dict[bool, list[list[_Forecasts]]] = {False: [], True: []}
     for robust in (False, True):
-        for member in MEMBERS:
+        for i, member in enumerate(MEMBERS):
+            if robust and member.is_baseline:  # it has no robust trend: the same forecasts
+                variants[True].append(variants[False][i])
+                continue
             per_slot = []
             for k, slot in enumerate(slots):
                 remaining = member_remaining(member, daily, cal, slot.rows, robust)
@@ -562,7 +565,7 @@ def forecast_table(history: pd.DataFrame, mondays: Sequence[date], now: datetime
     for m, t in passed:
         rows_of.setdefault(tsa_week_decision_times(m).index(t), []).append(system.mondays.index(m))
     rows = _frame(system, MODELS, {k: np.array(v) for k, v in rows_of.items()})
-    quantiles = np.array([d.quantile([0.1, 0.5, 0.9]) for d in rows["distribution"]])
+    quantiles = quantile_each(list(rows["distribution"]), [0.1, 0.5, 0.9])
     return pd.DataFrame(
         {
             "week_monday": rows["monday"],

@@ -68,7 +68,8 @@ def fit_student_t(
         safe_var = np.where(var > 0, var, 1.0)
         u = w * ((df + 1.0) / (df + d2 / safe_var[:, None]))
         if fit_location:
-            loc = (u @ e) / np.where(u.sum(axis=1) > 0, u.sum(axis=1), 1.0)
+            u_total = u.sum(axis=1)
+            loc = (u @ e) / np.where(u_total > 0, u_total, 1.0)
             d2 = (e[None, :] - loc[:, None]) ** 2
         updated = (u * d2).sum(axis=1) / safe_total
         converged = np.all(np.abs(updated - var) <= 1e-8 * np.maximum(var, 1e-300))

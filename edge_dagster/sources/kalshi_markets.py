@@ -16,6 +16,7 @@ from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from edge_dagster.core.clock import (
@@ -144,26 +145,39 @@ class MarketHistory:
             return pd.DataFrame(columns=SNAPSHOT_COLUMNS)
         bars = self.quote_bars(markets["ticker"])
         market_rows = list(markets.itertuples(index=False))
+        ends = pd.DatetimeIndex(pd.to_datetime(bars["end"], utc=True))  # also when no bars
+        tickers = bars["ticker"].to_numpy()
         return pd.DataFrame(
             [
                 snapshot
                 for as_of in times
-                for snapshot in self._snapshot_rows(event_ticker, as_of, market_rows, bars)
+                for snapshot in self._snapshot_rows(
+                    event_ticker, as_of, market_rows, bars, ends, tickers
+                )
             ],
             columns=SNAPSHOT_COLUMNS,
         )
 
     def _snapshot_rows(
-        self, event_ticker: str, as_of: datetime, markets: list, bars: pd.DataFrame
+        self,
+        event_ticker: str,
+        as_of: datetime,
+        markets: list,
+        bars: pd.DataFrame,
+        ends: pd.DatetimeIndex,
+        tickers: np.ndarray,
     ) -> list[dict]:
         """One row per market (``markets``: the event's market rows) at ``as_of``, quoted
-        from the last of ``bars`` closed within ``QUOTE_MAX_AGE`` before it."""
+        from the last of ``bars`` (their ``ends`` and ``tickers`` as arrays: read once per
+        event) closed within ``QUOTE_MAX_AGE`` before it."""
         as_of_ts = pd.Timestamp(as_of).tz_convert(UTC)
-        closed = bars[(bars["end"] <= as_of_ts) & (bars["end"] > as_of_ts - QUOTE_MAX_AGE)]
-        last_candle = closed.groupby("ticker").tail(1).set_index("ticker")
+        closed = np.flatnonzero((ends <= as_of_ts) & (ends > as_of_ts - QUOTE_MAX_AGE))
+        # The last closed bar of each ticker in the frame's order (groupby().tail(1)).
+        last_bar = dict(zip(tickers[closed], closed, strict=True))
         rows = []
         for market in markets:
-            candle = last_candle.loc[market.ticker] if market.ticker in last_candle.index else None
+            bar = last_bar.get(market.ticker)
+            candle = None if bar is None else bars.iloc[bar]
             settled = pd.notna(market.settles_at) and as_of_ts >= market.settles_at
             rows.append(
                 {
@@ -221,12 +235,17 @@ class MarketHistory:
         markets = self.event_markets(event_ticker)
         # An event none of whose markets has settled has a column of naive NaT.
         settles_at = pd.to_datetime(markets["settles_at"], utc=True)
-        markets = markets.assign(settles_at=settles_at)
-        markets = markets[settles_at.notna() & (markets["result"] != "")]
-        markets = markets[markets["settles_at"] <= pd.Timestamp(as_of)]
+        settled = (
+            settles_at.notna() & (markets["result"] != "") & (settles_at <= pd.Timestamp(as_of))
+        )
         return {
-            row.ticker: (row.result, row.settles_at.to_pydatetime())
-            for row in markets.itertuples(index=False)
+            ticker: (result, at.to_pydatetime())
+            for ticker, result, at in zip(
+                markets["ticker"][settled],
+                markets["result"][settled],
+                settles_at[settled],
+                strict=True,
+            )
         }
 
     def settled_values(self, event_tickers: Iterable[str]) -> dict[str, float]:

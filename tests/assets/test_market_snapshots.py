@@ -25,7 +25,7 @@ THURSDAY = datetime(2026, 4, 16, 9, 15, tzinfo=EASTERN)
 def snapshot(warehouse, sources: DataSourcesResource) -> tuple[dict, bool]:  # noqa: ANN001
     """Record the week's snapshots (the first step of ``tsa_fair_values``), then check them:
     what was recorded, and whether the quotes are fresh enough to trade on."""
-    recorded = record_snapshots(warehouse, sources, [WEEK], sources.now())
+    recorded = record_snapshots(warehouse, sources.kalshi_markets(), [WEEK], sources.now())
     return recorded, tsa_market_snapshots_fresh(warehouse=warehouse, sources=sources).passed
 
 

@@ -12,6 +12,8 @@ from edge_dagster.core.distributions import (
     interval_coverage,
     log_loss,
     mape,
+    prob_above_each,
+    quantile_each,
     reliability_table,
 )
 
@@ -51,6 +53,47 @@ def test_quantile_inverts_prob_above() -> None:
     levels = np.array([0.05, 0.1, 0.5, 0.9, 0.95])
 
     assert dist.prob_above(dist.quantile(levels)) == pytest.approx(1 - levels, abs=1e-9)
+
+
+def _mixed_views() -> list[WeeklyAverageDistribution]:
+    """Spread views (with and without a bias term) and both kinds of point mass."""
+    return [
+        _tuesday_view(),
+        WeeklyAverageDistribution(known_sum=0, remaining_forecast=16_100_000, df=3.0, scale=0.05),
+        WeeklyAverageDistribution(
+            known_sum=9_300_000, remaining_forecast=6_900_000, df=30.0, scale=0.01, loc=-0.004
+        ),
+        WeeklyAverageDistribution(known_sum=16_050_000, remaining_forecast=0, df=4.0, scale=0.02),
+        WeeklyAverageDistribution(known_sum=2_200_000, remaining_forecast=1.4e7, df=4.0, scale=0),
+    ]
+
+
+def test_the_batch_functions_give_each_distributions_own_numbers_bit_for_bit() -> None:
+    views = _mixed_views() * 3
+    strikes = np.linspace(2_000_000, 2_600_000, len(views))
+
+    one_at_a_time = [v.prob_above(s) for v, s in zip(views, strikes, strict=True)]
+    quantiles = np.array([v.quantile([0.1, 0.5, 0.9]) for v in views])
+
+    assert prob_above_each(views, strikes).tobytes() == np.array(one_at_a_time).tobytes()
+    assert quantile_each(views, [0.1, 0.5, 0.9]).tobytes() == quantiles.tobytes()
+    assert prob_above_each([], []).shape == (0,)
+    with pytest.raises(ValueError, match="strictly between"):
+        quantile_each(views, [0.0, 0.5])
+
+
+def test_the_t_is_scipy_stats_t_bit_for_bit() -> None:
+    from scipy import stats
+
+    strikes = np.append(300_000.0, STRIKES)  # below the Tuesday view's floor, then the ladder
+    for view in _mixed_views()[:3]:
+        eps = view._eps(strikes)
+        sf = stats.t.sf(eps, view.df, loc=view.loc, scale=view.scale)
+        ppf = stats.t.ppf([0.1, 0.5, 0.9], view.df, loc=view.loc, scale=view.scale)
+
+        assert view.prob_above(strikes).tobytes() == sf.tobytes()
+        quantiles = (view.known_sum + view.remaining_forecast * np.exp(ppf)) / view.days
+        assert view.quantile([0.1, 0.5, 0.9]).tobytes() == quantiles.tobytes()
 
 
 def test_round_trip_through_dict_and_json_text() -> None:
