@@ -302,7 +302,8 @@ def write_fair_values(
         snapshots = conn.execute(
             "SELECT s.* FROM market_snapshots s JOIN tsa_forecasts f "
             "ON s.as_of = f.decision_time AND f.model = ? AND f.week_monday BETWEEN ? AND ? "
-            "WHERE s.series_ticker IN ('KXTSAW', 'TSAW')",
+            "WHERE s.series_ticker IN ('KXTSAW', 'TSAW') "
+            "ORDER BY s.as_of, s.floor_strike, s.ticker",  # a join's order is not defined
             [PRICING_MODEL, first, last],
         ).df()
     with warehouse.transaction(["tsa_fair_values"]) as conn:  # the first run finds no table
