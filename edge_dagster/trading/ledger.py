@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import duckdb
 import pandas as pd
@@ -35,6 +35,9 @@ LEDGER_TABLES = ["orders", "fills", "cash_ledger"]
 _FILL_COLUMNS = [f.name for f in fields(FillRow)]
 _CASH_COLUMNS = [f.name for f in fields(CashRow)]
 _ROWS_PER_INSERT = 500
+_TABLE_PLACES = Decimal("0.0001")
+"""Every DECIMAL column of the ledger's tables has four places (DuckDB rounds half away from
+zero); rows held in memory carry the values the tables would give back."""
 
 _ORDER_FIELDS = [f.name for f in fields(Order)]
 ORDER_COLUMNS = ["client_order_id", *_ORDER_FIELDS, "book_side", "yes_price", "closed_at"]
@@ -154,15 +157,21 @@ class Ledger:
         """Keep the new orders, fills and cash rows in the held rows and write them when the
         block ends, one statement per table: a replay makes thousands of rows, and a statement
         costs milliseconds. Reads inside the block see them; if the block raises, nothing is
-        written (the caller's transaction is failing anyway). Only for ``hold_rows``."""
+        written and the held rows are read again from the tables (or, if the transaction can no
+        longer be read, afresh for every later question). Only for ``hold_rows``."""
         if self._held is None:
             raise ValueError("batched writes need a ledger that holds its rows (hold_rows)")
         self._unwritten = _Unwritten()
         try:
             yield
             self._write_unwritten()
-        finally:
+        except BaseException:
             self._unwritten = None
+            try:
+                self._held = self._load()
+            except duckdb.Error:  # the transaction is aborted: read afresh once it is over
+                self._held = None
+            raise
 
     # --- orders ---------------------------------------------------------------------------
 
@@ -178,13 +187,13 @@ class Ledger:
             known = self.order(stored.client_order_id)
             if known is not None:
                 return known
-            self._held.add_order(stored)
+            self._held.add_order(_as_stored(stored))
             self._unwritten.orders.append(stored.client_order_id)
             return stored
         values = self._order_values(stored)
         if _insert_rows(self._conn, "orders", [{c: values[c] for c in ORDER_COLUMNS}]):
             if self._held is not None:
-                self._held.add_order(stored)
+                self._held.add_order(_as_stored(stored))
             return stored
         existing = self.order(stored.client_order_id)
         assert existing is not None
@@ -194,7 +203,7 @@ class Ledger:
         """Write an order's state (status, fills, fees, times, note); ``closed_at`` marks when
         it stopped resting (executed, canceled, expired, settled)."""
         if self._unwritten is not None and order.client_order_id in self._unwritten.orders:
-            self._held.update_order(order, closed_at)  # its row is written with its last state
+            self._held.update_order(_as_stored(order), closed_at)  # written with its last state
             return
         self._conn.execute(
             "UPDATE orders SET status = ?, count = ?, filled_count = ?, taker_fees = ?, "
@@ -218,7 +227,7 @@ class Ledger:
             ],
         )
         if self._held is not None and order.client_order_id in self._held.orders:
-            self._held.update_order(order, closed_at)
+            self._held.update_order(_as_stored(order), closed_at)
 
     def order(self, client_order_id: str) -> Order | None:
         """The stored order, in whatever environment placed it (the id is unique across all;
@@ -326,23 +335,25 @@ class Ledger:
 
         Every open (strategy, partition_key, side) gets a ``settlement`` row, losers with amount
         0: the row is what marks the position closed for ``positions``. Entry ids are derived,
-        so settling again adds nothing. A ticker nothing was traded on writes nothing.
+        so settling again adds nothing. A ticker nothing rests or is held on writes nothing,
+        whatever its result (a voided market the strategy never touched is no error).
         """
-        for ticker, (result, _) in settlements.items():
-            if result not in ("yes", "no"):
-                raise ValueError(f"cannot settle {ticker} on result {result!r}")
         tickers = sorted(settlements)
         if not tickers:
             return
         book = self._book()
-        for order in book.resting_orders(tickers=tickers):
+        resting, nets = book.resting_orders(tickers=tickers), book.settlement_nets(tickers)
+        for ticker in sorted({o.ticker for o in resting} | {net[0] for net in nets}):
+            if settlements[ticker][0] not in ("yes", "no"):
+                raise ValueError(f"cannot settle {ticker} on result {settlements[ticker][0]!r}")
+        for order in resting:
             at = settlements[order.ticker][1]
             self.update(
                 replace(order, status="canceled", updated_at=at, note="market settled"),
                 closed_at=at,
             )
         rows = []
-        for ticker, strategy, partition_key, side, net in book.settlement_nets(tickers):
+        for ticker, strategy, partition_key, side, net in nets:
             result, at = settlements[ticker]
             entry_id = f"settlement:{self.environment}:{ticker}:{strategy}:{partition_key}:{side}"
             amount = settlement_payout(side, net, result)
@@ -469,6 +480,7 @@ class Ledger:
         )
 
     def _insert_fills(self, rows: Sequence[FillRow]) -> int:
+        rows = [replace(r, price=_in_table(r.price), fee=_in_table(r.fee)) for r in rows]
         if self._unwritten is not None:
             new = [r for r in rows if r.fill_id not in self._held.fills]
             for row in new:
@@ -486,6 +498,7 @@ class Ledger:
         return new
 
     def _insert_cash(self, rows: Sequence[CashRow]) -> None:
+        rows = [replace(r, amount=_in_table(r.amount)) for r in rows]
         if self._unwritten is not None:
             new = [r for r in rows if r.entry_id not in self._held.cash]
             for row in new:
@@ -555,3 +568,21 @@ class Ledger:
 
 def _as_dict(row: object, columns: Sequence[str]) -> dict[str, object]:
     return {c: getattr(row, c) for c in columns}
+
+
+def _in_table(value: Decimal) -> Decimal:
+    return value.quantize(_TABLE_PLACES, ROUND_HALF_UP)
+
+
+def _as_stored(order: Order) -> Order:
+    """``order`` as the ``orders`` table gives it back: money to four places, the fair value
+    and edge through their DOUBLE columns."""
+    return replace(
+        order,
+        limit_price=_in_table(order.limit_price),
+        taker_fees=_in_table(order.taker_fees),
+        maker_fees=_in_table(order.maker_fees),
+        fee_multiplier=_in_table(order.fee_multiplier),
+        fair_value=Decimal(str(float(order.fair_value))),
+        edge=Decimal(str(float(order.edge))),
+    )
