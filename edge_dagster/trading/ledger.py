@@ -156,11 +156,15 @@ class Ledger:
     def batched_writes(self) -> Iterator[None]:
         """Keep the new orders, fills and cash rows in the held rows and write them when the
         block ends, one statement per table: a replay makes thousands of rows, and a statement
-        costs milliseconds. Reads inside the block see them; if the block raises, nothing is
-        written and the held rows are read again from the tables (or, if the transaction can no
-        longer be read, afresh for every later question). Only for ``hold_rows``."""
+        costs milliseconds (clears and updates of orders already in the tables run at once;
+        the caller's transaction covers them). Reads inside the block see them; if the block
+        raises, nothing new is written and the held rows are read again from the tables (or,
+        if the transaction can no longer be read, afresh for every later question). Only for
+        ``hold_rows``."""
         if self._held is None:
             raise ValueError("batched writes need a ledger that holds its rows (hold_rows)")
+        if self._unwritten is not None:
+            raise ValueError("batched writes do not nest: the inner block would write the outer's")
         self._unwritten = _Unwritten()
         try:
             yield

@@ -92,3 +92,12 @@ def test_a_resting_order_fills_at_the_limit_the_orders_table_holds(venue, conn):
     venue.advance({"A": [candle]}, until=T0 + timedelta(hours=2))
     assert conn.execute("SELECT count, price FROM fills").fetchall() == [(10, D("0.1235"))]
     assert venue.ledger.cash() == D("-1.235")
+
+
+def test_batches_do_not_nest(conn):
+    ledger = Ledger(conn, "replay", hold_rows=True)
+    with pytest.raises(ValueError, match="do not nest"), ledger.batched_writes():
+        PaperVenue(ledger, RULE, bankroll=D(1_000)).place(_order(), DEEP, T0)
+        with ledger.batched_writes():
+            pass
+    assert _counts(conn) == (0, 0, 0)
