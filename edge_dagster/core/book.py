@@ -205,6 +205,7 @@ class Book:
         net: defaultdict[tuple[str, str, str], int] = defaultdict(int)
         bought: defaultdict[tuple[str, str, str], int] = defaultdict(int)
         bought_cost: defaultdict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
+        event: dict[tuple[str, str, str], str] = {}  # from the order of any of its fills
         for f in self.fills.values():
             if (
                 f.filled_at > until
@@ -214,6 +215,8 @@ class Book:
             ):
                 continue
             key = (f.strategy, f.ticker, f.side)
+            if key not in event and f.client_order_id in self.orders:
+                event[key] = self.orders[f.client_order_id][0].event_ticker
             net[key] += f.signed
             if f.action == "buy":
                 bought[key] += f.count
@@ -222,7 +225,7 @@ class Book:
         for key in sorted(k for k, n in net.items() if n):
             strategy_, ticker, side = key
             cost = average_cost(bought_cost[key], bought[key], net[key])
-            positions.append(Position(strategy_, ticker, side, net[key], self._event(key), cost))
+            positions.append(Position(strategy_, ticker, side, net[key], event.get(key, ""), cost))
         return positions
 
     def cash_sum(
@@ -319,11 +322,3 @@ class Book:
         realised = ledger_today + open_cost - sum(start_value.values(), Decimal(0))
         mark = sum((p.count * mark_value(p.side, marks.get(p.ticker)) for p in held), Decimal(0))
         return realised, mark, open_cost
-
-    def _event(self, key: tuple[str, str, str]) -> str:
-        """The event of a position's market, from the order of any of its fills."""
-        strategy, ticker, side = key
-        for f in self.fills.values():
-            if (f.strategy, f.ticker, f.side) == key and f.client_order_id in self.orders:
-                return self.orders[f.client_order_id][0].event_ticker
-        return ""

@@ -99,10 +99,6 @@ class StrategyPnl:
     open_cost: Decimal
 
 
-def _signed(action: str, count: int) -> int:
-    return count if action == "buy" else -count
-
-
 def _insert_rows(
     conn: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Mapping[str, object]]
 ) -> int:
@@ -299,14 +295,13 @@ class Ledger:
         fills were new."""
         fill_rows, cash_rows = [], []
         for fill_id, fill in fills:
-            fill_rows.append(
-                FillRow(
-                    fill_id, order.client_order_id, order.strategy, order.partition_key,
-                    order.ticker, order.side, order.action, fill.count, fill.price, fill.fee,
-                    not fill.maker, fill.time,
-                )
+            row = FillRow(
+                fill_id, order.client_order_id, order.strategy, order.partition_key,
+                order.ticker, order.side, order.action, fill.count, fill.price, fill.fee,
+                not fill.maker, fill.time,
             )  # fmt: skip
-            cash = -_signed(order.action, fill.count) * fill.price
+            fill_rows.append(row)
+            cash = -row.signed * fill.price
             cash_rows.append(self._cash_row(order, f"{fill_id}:trade", "trade", fill.time, cash))
             if fill.fee:
                 cash_rows.append(
