@@ -73,7 +73,8 @@ TABLE_DDL: dict[str, str] = {
     """,
     # Every order a venue was given, in every environment: one row per intent from the moment it
     # is recorded (pending, before a real exchange is asked) to its end. The client order id is
-    # the idempotency key (a UUIDv5 of strategy, ticker, side, action, decision time in UTC).
+    # the idempotency key (a UUIDv5 of environment, strategy, ticker, side, action, decision time
+    # in UTC).
     "orders": """
         CREATE TABLE IF NOT EXISTS orders (
             client_order_id VARCHAR PRIMARY KEY,
