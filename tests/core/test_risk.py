@@ -5,7 +5,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from edge_dagster.core.exposure import OUTSIDE, Exposure, Position, open_exposure
+from edge_dagster.core.exposure import (
+    OUTSIDE,
+    Exposure,
+    Position,
+    average_cost,
+    net_yes,
+    open_exposure,
+    resting_exposure,
+)
 from edge_dagster.core.orders import Order
 from edge_dagster.core.risk import (
     RiskDecision,
@@ -124,6 +132,27 @@ def test_open_exposure_is_positions_at_cost_plus_resting_buys_at_their_limit():
         by_strategy={"tsa": D("8.50"), OUTSIDE: D("2.50")},
         total=D("11.00"),
     )
+
+
+def test_a_resting_no_buy_is_exposed_at_its_no_limit():
+    assert resting_exposure(_buy(10, "0.20", side="no")) == D("2.00")
+
+
+def test_net_yes_counts_no_contracts_negative_across_strategies():
+    held = [
+        Position("tsa", MARKET, "yes", 10),
+        Position("weather", MARKET, "no", 4),
+        Position("tsa", "B", "no", 3),
+    ]
+    assert net_yes(held) == {MARKET: 6, "B": -3}
+
+
+def test_average_cost_of_the_open_contracts_is_kept_to_four_places():
+    assert average_cost(D("1.00"), 3, 2) == D("0.6667")  # two of three bought for $1
+
+
+def test_average_cost_of_nothing_bought_is_zero():
+    assert average_cost(D(0), 0, 0) == D(0)
 
 
 def test_max_open_positions_per_strategy():
