@@ -104,6 +104,12 @@ def test_the_volume_variant_caps_the_friday_taker_at_a_share_of_the_hours_volume
     assert match_at_placement(taker(), silent, rule, PLACED) == Placement((), False)
 
 
+def test_the_volume_variant_takes_nothing_from_a_bar_whose_volume_was_not_recorded():
+    rule = FillRule(quote_volume_share=D("0.5"))
+    unrecorded = replace(FRIDAY_BAR, volume=None)
+    assert match_at_placement(taker(), unrecorded, rule, PLACED) == Placement((), False)
+
+
 def test_a_taker_limit_below_the_bars_ask_takes_nothing():
     assert match_at_placement(taker(limit="0.44"), FRIDAY_BAR, FillRule(), PLACED).fills == ()
 
@@ -121,6 +127,10 @@ def test_the_first_candle_that_begins_after_the_order_may_fill_it():
     later = candle(0, yes_ask_low="0.41", volume=500)
     # maker fee ceil(0.0175 × 10 × 0.42 × 0.58) = ceil(0.04263) = 0.05
     assert resting(order(), [later]) == (Fill(10, D("0.42"), D("0.05"), True, later.end),)
+
+
+def test_an_order_never_submitted_fills_on_no_candle():
+    assert resting(order(submitted_at=None), [candle(1, trade_low="0.30", volume=50)]) == ()
 
 
 def test_a_print_exactly_at_the_limit_fills_nothing():

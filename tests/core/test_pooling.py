@@ -118,6 +118,37 @@ def test_a_weeks_weight_depends_only_on_pairs_settled_before_its_decision() -> N
     assert before[later].tolist() != after[later].tolist()  # the flipped weeks do count later
 
 
+def _by_week(weights: pd.Series, pairs: pd.DataFrame) -> list[float]:
+    return weights.groupby(pairs["week_monday"]).first().tolist()
+
+
+def test_a_week_settled_exactly_at_the_next_decision_counts_for_it() -> None:
+    pairs = _pairs(60)
+    at_next_decision = pairs.assign(settled_at=pairs["decision_time"] + timedelta(days=7))
+
+    weights = walk_forward_pool_weights(at_next_decision)
+
+    assert _by_week(weights, at_next_decision) == _by_week(walk_forward_pool_weights(pairs), pairs)
+
+
+def test_a_week_counts_as_settled_only_once_its_last_pair_settles() -> None:
+    pairs = _pairs(60)
+    never = pairs.index % 2 == 1  # the second market of every week settles after every decision
+    pairs.loc[never, "settled_at"] = datetime(2030, 1, 1, tzinfo=UTC)
+
+    assert set(_by_week(walk_forward_pool_weights(pairs), pairs)) == {PRIOR_POOL_WEIGHT}
+
+
+def test_a_week_is_decided_at_its_first_decision() -> None:
+    pairs = _pairs(60)
+    late = pairs.index % 2 == 1  # a second decision long after every week settled
+    pairs.loc[late, "decision_time"] = datetime(2030, 1, 1, tzinfo=UTC)
+
+    weights = _by_week(walk_forward_pool_weights(pairs), pairs)
+
+    assert set(weights[:MIN_POOL_WEEKS]) == {PRIOR_POOL_WEIGHT}
+
+
 def _priced(weeks: int) -> pd.DataFrame:
     """Friday pairs (horizon 5) plus, each week, a Tuesday row without a quote (horizon 1)."""
     pairs = _pairs(weeks).assign(horizon=5)
@@ -167,3 +198,11 @@ def test_a_quote_wider_than_the_limit_or_a_day_old_is_not_pooled() -> None:
     assert poolable(
         [0.10, 0.10, 0.10, 0.10], [0.30, 0.31, 0.20, 0.20], [0.0, 0.0, 23.9, 24.0]
     ).tolist() == [True, False, True, False]
+
+
+def test_a_quote_recorded_after_the_decision_is_not_pooled() -> None:
+    assert poolable([0.10], [0.20], [-0.5]).tolist() == [False]  # a negative age
+
+
+def test_a_spread_of_exactly_the_limit_is_pooled() -> None:
+    assert poolable([0.30], [0.50], [0.0]).tolist() == [True]  # 0.50 − 0.30 = 0.20 exactly

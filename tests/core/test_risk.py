@@ -1,10 +1,19 @@
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from edge_dagster.core.exposure import OUTSIDE, Exposure, Position, open_exposure
+from edge_dagster.core.exposure import (
+    OUTSIDE,
+    Exposure,
+    Position,
+    average_cost,
+    net_yes,
+    open_exposure,
+    resting_exposure,
+)
 from edge_dagster.core.orders import Order
 from edge_dagster.core.risk import (
     RiskDecision,
@@ -125,6 +134,27 @@ def test_open_exposure_is_positions_at_cost_plus_resting_buys_at_their_limit():
     )
 
 
+def test_a_resting_no_buy_is_exposed_at_its_no_limit():
+    assert resting_exposure(_buy(10, "0.20", side="no")) == D("2.00")
+
+
+def test_net_yes_counts_no_contracts_negative_across_strategies():
+    held = [
+        Position("tsa", MARKET, "yes", 10),
+        Position("weather", MARKET, "no", 4),
+        Position("tsa", "B", "no", 3),
+    ]
+    assert net_yes(held) == {MARKET: 6, "B": -3}
+
+
+def test_average_cost_of_the_open_contracts_is_kept_to_four_places():
+    assert average_cost(D("1.00"), 3, 2) == D("0.6667")  # two of three bought for $1
+
+
+def test_average_cost_of_nothing_bought_is_zero():
+    assert average_cost(D(0), 0, 0) == D(0)
+
+
 def test_max_open_positions_per_strategy():
     state = replace(STATE, positions=(Position("tsa", "KXTSAW-26APR19-A2.50", "yes", 5),))
     decision = _check(_buy(), state, max_open_positions_per_strategy=1)
@@ -222,3 +252,66 @@ def test_naive_time_is_refused():
 def test_an_order_price_must_be_inside_zero_one():
     with pytest.raises(ValueError, match="outside"):
         _buy(price="1.00")
+
+
+OTHER_MARKET = "KXTSAW-26APR19-A2.50"
+
+
+def _batch(orders: list[Order], state: RiskState = STATE, **limits) -> list[int]:
+    return [d.approved_count for d in check_orders(orders, state, replace(LIMITS, **limits), NOW)]
+
+
+def test_a_market_already_over_its_cap_takes_nothing():
+    state = _exposed(by_market={MARKET: D(60)})
+    decision = _check(_buy(), state, max_market_exposure=D("0.05"))  # $50 cap, $60 open
+    assert (decision.approved_count, decision.reasons) == (0, ("max_market_exposure: 100 -> 0",))
+
+
+def test_earlier_entries_in_the_batch_take_position_slots():
+    orders = [_buy(), _buy(ticker=OTHER_MARKET)]
+    assert _batch(orders, max_open_positions_per_strategy=1) == [100, 0]
+
+
+def test_earlier_orders_of_another_strategy_consume_the_market_cap():
+    orders = [_buy(), _buy(strategy="weather")]
+    assert _batch(orders, max_market_exposure=D("0.08")) == [100, 60]  # $80: $50, then $30
+
+
+def test_earlier_orders_consume_the_strategy_cap():
+    orders = [_buy(), _buy(ticker=OTHER_MARKET, event_ticker="KXTSAW-26APR26")]
+    assert _batch(orders, max_strategy_exposure=D("0.08")) == [100, 60]
+
+
+def test_earlier_orders_of_another_strategy_consume_the_total_cap():
+    orders = [_buy(), _buy(strategy="weather", ticker=OTHER_MARKET, event_ticker="KXHIGH")]
+    assert _batch(orders, max_total_exposure=D("0.08")) == [100, 60]
+
+
+def test_a_no_buy_consumes_the_cap_at_its_no_price():
+    orders = [_buy(side="no", price="0.20"), _buy(side="no", price="0.20", ticker=OTHER_MARKET)]
+    assert _batch(orders, max_event_exposure=D("0.03")) == [100, 50]  # $30: $20, then $10
+
+
+def test_earlier_sells_in_the_batch_consume_the_holding():
+    state = replace(STATE, positions=(Position("tsa", MARKET, "yes", 40),))
+    assert _batch([_sell(30), _sell(30)], state) == [30, 10]
+
+
+def test_a_sell_never_exceeds_the_strategys_holding_when_the_exchange_reports_more():
+    state = replace(
+        STATE,
+        positions=(Position("tsa", MARKET, "yes", 40),),
+        sell_limits={("tsa", MARKET, "yes"): 90},
+    )
+    assert _check(_sell(), state).reasons == ("sell_exceeds_position: 100 -> 40",)
+
+
+def test_a_sell_is_cut_to_the_per_order_cap():
+    state = replace(STATE, positions=(Position("tsa", MARKET, "yes", 100),))
+    decision = _check(_sell(), state, max_contracts_per_order=30)
+    assert decision.reasons == ("max_contracts_per_order: 100 -> 30",)
+
+
+def test_kill_switch_day_is_the_utc_day_of_a_time_in_another_zone():
+    evening_in_new_york = datetime(2026, 4, 14, 20, 30, tzinfo=ZoneInfo("America/New_York"))
+    assert kill_switch_active(_losing("50"), LIMITS, evening_in_new_york) is False  # 00:30 UTC

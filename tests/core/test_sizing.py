@@ -37,6 +37,14 @@ def test_kelly_contracts_worked_example():
     assert contracts == 165
 
 
+def test_kelly_contracts_round_down_never_to_the_nearest_contract():
+    # f* = 0.2; stake 0.2 × 1004 = 200.80 buys 401.6 contracts at 0.50: 401, not 402
+    contracts = kelly_contracts(
+        D("0.6"), D("0.50"), balance=D(1004), kelly_multiplier=D(1), fee_per_contract=D(0)
+    )
+    assert contracts == 401
+
+
 def test_fee_that_eats_the_edge_sizes_to_zero():
     contracts = kelly_contracts(
         D("0.51"),
@@ -78,6 +86,26 @@ def test_temperature_bins_are_their_own_intervals():
     assert bins.pays("B83.5", "yes") == (False, False, False, True, False)
 
 
+def test_fair_values_outside_zero_and_one_count_as_certain_or_impossible():
+    ladder = event_outcomes(
+        [
+            PricedContract("A2.40", "greater", 2_400_000, None, 1.2),  # read as 1.0
+            PricedContract("A2.45", "greater", 2_450_000, None, 0.5),
+        ]
+    )
+    assert [round(p, 9) for p in ladder.probabilities] == [0.0, 0.5, 0.5]
+
+
+def test_interval_probabilities_sum_to_one_when_the_fair_values_overstate():
+    bins = event_outcomes(
+        [
+            PricedContract("B81.5", "between", 81, 82, 0.6),
+            PricedContract("B83.5", "between", 83, 84, 0.6),
+        ]
+    )
+    assert [round(p, 9) for p in bins.probabilities] == [0.0, 0.5, 0.0, 0.5, 0.0]
+
+
 def test_one_contract_alone_gets_exactly_its_fractional_kelly_stake():
     # the worked example above: p 0.6, all-in cost 0.5175, half Kelly on $1,000
     alone = Candidate((False, True), D("0.5175"), 1_000)
@@ -104,3 +132,17 @@ def test_a_contract_priced_above_its_chance_is_not_bought():
 def test_the_per_order_cap_bounds_each_candidate():
     capped = Candidate((False, True), D("0.5175"), 40)
     assert size_event([0.4, 0.6], [capped], bankroll=D(1000), kelly_multiplier=D("0.5")) == [40]
+
+
+def test_an_impossible_outcome_does_not_limit_a_sure_win():
+    # losing everything where the chance is 0 is no risk: the cap binds, not the halving
+    sure = Candidate((False, True), D("0.50"), 1_000)
+    assert size_event([0.0, 1.0], [sure], bankroll=D(100), kelly_multiplier=D(1)) == [1_000]
+
+
+def test_counts_are_halved_when_flooring_leaves_an_outcome_with_no_money():
+    # an arbitrage pair on a $0.65 bankroll: the optimum 40 and 37.x floors to 40 and 37, which
+    # leaves 0.65 − 40 × 0.44 + 37 × 0.45 = −$0.30 if the first outcome happens; halved twice
+    yes = Candidate((False, True), D("0.44"), 40)
+    no = Candidate((True, False), D("0.55"), 38)
+    assert size_event([0.06, 0.94], [yes, no], bankroll=D("0.65"), kelly_multiplier=D(1)) == [10, 9]

@@ -51,6 +51,11 @@ def test_tsa_market_ticker_rejects_an_off_grid_strike():
         tsa_market_ticker("KXTSAW-26JAN04", 2_455_000)
 
 
+def test_tsa_market_ticker_rejects_a_zero_strike():
+    with pytest.raises(ValueError, match="positive multiple"):
+        tsa_market_ticker("KXTSAW-26JAN04", 0)
+
+
 def test_parse_tsa_market_ticker():
     assert parse_tsa_market_ticker("KXTSAW-26JAN04-A2.45") == TsaMarket(
         "KXTSAW", date(2026, 1, 4), 2_450_000
@@ -152,3 +157,8 @@ def test_every_recorded_daily_high_event_has_the_ticker_of_its_era():
     ]
     assert rebuilt == list(events["event_ticker"])
     assert high_temp_event_ticker("KXHIGHCHI", date(2024, 10, 23)) == "HIGHCHI-24OCT23"
+
+
+def test_parse_tsa_market_ticker_rejects_a_week_that_does_not_end_on_a_sunday():
+    with pytest.raises(ValueError, match="not a TSA market ticker"):
+        parse_tsa_market_ticker("KXTSAW-26JAN05-A2.45")  # a Monday

@@ -30,6 +30,13 @@ def test_model_averaging_weights_are_the_softmax_of_weighted_log_densities() -> 
     assert w[0].tolist() == pytest.approx([math.e**2 / (math.e**2 + 1), 1 / (math.e**2 + 1)])
 
 
+def test_model_averaging_weights_survive_log_densities_too_large_to_exponentiate() -> None:
+    # evidence 1000 against 999: exp overflows, the softmax does not
+    w = model_averaging_weights(np.array([[1000.0], [999.0]]), np.ones((1, 1)))
+
+    assert w[0].tolist() == pytest.approx([math.e / (math.e + 1), 1 / (math.e + 1)])
+
+
 def test_a_week_without_a_density_of_every_member_carries_no_evidence() -> None:
     densities = np.array([[1.0, 50.0], [0.0, np.nan]])
 

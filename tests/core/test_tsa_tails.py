@@ -60,3 +60,40 @@ def test_t_log_density_matches_scipy() -> None:
     expected = stats.t.logpdf(eps, 3.0, loc=0.002, scale=0.015)
 
     assert t_log_density(eps, 0.002, 0.015, 3.0) == pytest.approx(expected)
+
+
+def test_exactly_the_minimum_of_calibration_weeks_gives_a_scale() -> None:
+    residuals = np.array([0.01, -0.01, 0.01, -0.01, 0.01])
+    weights = np.array([[1.0] * 5, [1.0] * 4 + [0.0]])  # five weeks, then four
+
+    scale = fit_student_t(residuals, weights, df=5.0).scale
+
+    assert np.isfinite(scale[0]) and np.isnan(scale[1])
+
+
+def test_a_regime_with_exactly_the_minimum_of_weeks_learns_from_itself_alone() -> None:
+    pool_holiday = np.array([True] * MIN_REGIME_WEEKS + [False] * 3)
+    weights = np.ones((1, len(pool_holiday)))
+
+    kept = regime_weights(weights, np.zeros(len(pool_holiday)), np.array([True]), pool_holiday)
+
+    assert kept[0].tolist() == [1.0] * MIN_REGIME_WEEKS + [0.0] * 3
+
+
+def test_weeks_without_a_residual_do_not_count_towards_the_regime_minimum() -> None:
+    pool_holiday = np.array([True] * MIN_REGIME_WEEKS + [False] * 3)
+    residuals = np.array([np.nan] + [0.0] * (MIN_REGIME_WEEKS + 2))
+    weights = np.ones((1, len(pool_holiday)))
+
+    kept = regime_weights(weights, residuals, np.array([True]), pool_holiday)
+
+    assert kept[0].tolist() == [1.0] * (MIN_REGIME_WEEKS + 3)  # one short: every week counts
+
+
+def test_a_week_without_a_residual_carries_no_weight_in_the_fit() -> None:
+    residuals = np.array([0.01, -0.01, 0.01, -0.01, 0.01, np.nan])
+
+    with_gap = fit_student_t(residuals, np.ones((1, 6)), df=5.0).scale
+    without = fit_student_t(residuals[:5], np.ones((1, 5)), df=5.0).scale
+
+    assert with_gap.tolist() == without.tolist()

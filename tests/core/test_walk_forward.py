@@ -45,3 +45,30 @@ def test_weeks_a_candidate_could_not_score_are_left_out_for_all() -> None:
     chosen = choose_on_past(scores, np.ones((1, 4), bool), default=1, window_weeks=4, min_weeks=3)
 
     assert chosen.tolist() == [0]
+
+
+def test_a_lead_of_exactly_one_standard_error_keeps_the_default() -> None:
+    # weekly leads 0 and 2: mean 1, sample variance 2, standard error √(2 / 2) = 1 — not beyond
+    scores = np.array([[0.0, 0.0], [0.0, -2.0]])
+
+    chosen = choose_on_past(scores, np.ones((1, 2), bool), default=0, window_weeks=2, min_weeks=2)
+
+    assert chosen.tolist() == [0]
+
+
+def test_a_lead_just_beyond_one_standard_error_switches() -> None:
+    # weekly leads 0, 0, 2, 2: mean 1, sample variance 4/3, standard error 1/√3 ≈ 0.58
+    scores = np.array([[0.0, 0.0, 0.0, 0.0], [0.0, 0.0, -2.0, -2.0]])
+
+    chosen = choose_on_past(scores, np.ones((1, 4), bool), default=0, window_weeks=4, min_weeks=4)
+
+    assert chosen.tolist() == [1]
+
+
+def test_weeks_a_candidate_could_not_score_do_not_count_towards_the_minimum() -> None:
+    # four comparable weeks of a steady lead, two where candidate 1 has no score: 4 < 5
+    scores = np.array([[1.0] * 6, [0.0, 0.0, 0.0, 0.0, np.nan, np.nan]])
+
+    chosen = choose_on_past(scores, np.ones((1, 6), bool), default=0, window_weeks=6, min_weeks=5)
+
+    assert chosen.tolist() == [0]
