@@ -180,6 +180,26 @@ def test_partial_fills_accumulate_the_order_fee_like_kalshi():
     ]
 
 
+def test_a_partly_filled_order_fills_only_what_remains_and_its_fee_carries_on():
+    """40 of 100 filled as maker before: 60 remain, and their fee is the order's maker fee
+    on 100 less that on 40 (0.44 − 0.18 = 0.26), not a fresh round-up on 60 (0.27)."""
+    part = order(limit="0.50", count=100, filled_count=40)
+    bar = candle(1, trade_low="0.40", volume=1_000)
+    assert match_resting(part, [bar], RULE, filled_in_role=40) == (
+        Fill(60, D("0.50"), D("0.26"), True, bar.end),
+    )
+
+
+def test_contracts_filled_in_the_other_role_do_not_carry_the_fee_on():
+    """40 of 100 taken at placement (taker): the 60 filled later as maker pay the maker fee
+    on 60 alone, ceil(0.0175 × 60 × 0.50 × 0.50) = ceil(0.2625) = 0.27."""
+    part = order(limit="0.50", count=100, filled_count=40)
+    bar = candle(1, trade_low="0.40", volume=1_000)
+    assert match_resting(part, [bar], RULE, filled_in_role=0) == (
+        Fill(60, D("0.50"), D("0.27"), True, bar.end),
+    )
+
+
 # --- a taker order's later fills: the trade bars' taker prints ------------------------------
 
 
