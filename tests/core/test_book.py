@@ -136,8 +136,12 @@ def test_fill_count_in_one_role_counts_only_that_roles_contracts():
     assert book.fill_count(order.client_order_id, taker=False) == (1, 3)
 
 
-def test_a_market_is_settled_from_its_first_settlement_row():
-    cash = [_cash("10", 15, kind="settlement", strategy="s2"), _cash("0", 14, kind="settlement")]
+def test_a_market_is_settled_from_its_first_settlement_row_in_time_not_in_the_book():
+    cash = [
+        _cash("10", 15, kind="settlement", strategy="s2"),
+        _cash("0", 14, kind="settlement"),
+        _cash("5", 16, kind="settlement", strategy="s3"),
+    ]
     assert _book(cash=cash).settled_at() == {"A": _at(14)}
 
 
@@ -238,3 +242,34 @@ def test_the_day_pnl_of_given_positions_counts_only_the_strategys_own():
     held = [Position("s1", "A", "yes", 10, "EA", D("4.00")),
             Position("s2", "B", "yes", 5, "EB", D("1.50"))]  # fmt: skip
     assert book.day_pnl("s1", DAY, MARKS, positions=held) == (D("0.00"), D("4.50"), D("4.00"))
+
+
+# --- writes -------------------------------------------------------------------------------
+
+
+def test_adding_an_order_already_in_the_book_keeps_the_stored_one():
+    done = _order(status="executed", filled_count=10)
+    book = _book(done)
+    book.add_order(_order())
+    assert [o.status for o in book.orders_where()] == ["executed"]
+
+
+def test_a_fill_added_twice_is_booked_once():
+    order = _order()
+    book = _book(order)
+    book.add_fill(_fill(order, 3, 11))
+    book.add_fill(_fill(order, 3, 11))
+    assert book.fill_count(order.client_order_id) == (1, 3)
+
+
+def test_the_first_cash_row_of_an_id_stands():
+    book = _book(cash=[_cash("-4.00", 10)])
+    book.add_cash(replace(_cash("-4.00", 10), amount=D("-9.00")))
+    assert book.cash_sum() == D("-4.00")
+
+
+def test_dropped_rows_leave_no_fills_behind():
+    order = _order()
+    book = _book(order, fills=[_fill(order, 3, 11)])
+    book.drop(lambda strategy, partition_key: strategy == "s1")
+    assert book.fill_count(order.client_order_id) == (0, 0)
