@@ -130,6 +130,17 @@ def test_orders_where_without_statuses_gives_every_status_oldest_submission_firs
     assert _ids(_book(canceled, resting).orders_where()) == _ids([resting, canceled])
 
 
+def test_orders_where_of_one_strategy_leaves_out_the_others():
+    mine, theirs = _order(), _order(strategy="s2")
+    assert _ids(_book(mine, theirs).orders_where(strategy="s1")) == [mine.client_order_id]
+
+
+def test_fill_count_without_a_role_counts_both_roles():
+    order = _order()
+    book = _book(order, fills=[_fill(order, 3, 11), _fill(order, 2, 12, taker=True)])
+    assert book.fill_count(order.client_order_id) == (2, 5)
+
+
 def test_fill_count_in_one_role_counts_only_that_roles_contracts():
     order = _order()
     book = _book(order, fills=[_fill(order, 3, 11), _fill(order, 2, 12, taker=True)])
@@ -226,6 +237,33 @@ def test_the_day_pnl_at_a_time_leaves_out_the_days_later_cash():
     cash = [_cash("-4.00", 10), _cash("5.00", 15)]
     book = _book(order, fills=fills, cash=cash)
     assert book.day_pnl("s1", DAY, MARKS, at=_at(12)) == (D("0.00"), D("4.50"), D("4.00"))
+
+
+def test_a_no_position_carried_into_the_day_starts_at_one_minus_the_yes_ask():
+    """10 NO bought at 0.55 the day before; YES ask 0.42 at 00:00: it starts the day at 5.80."""
+    order = _order(-4, side="no", limit_price=D("0.55"))
+    book = _book(order, fills=[_fill(order, 10, -4, price="0.55")], cash=[_cash("-5.50", -4)])
+    start = {"A": (D("0.38"), D("0.42"))}
+    marks = {"A": (D("0.40"), D("0.44"))}
+    assert book.day_pnl("s1", DAY, marks, start) == (D("0.00"), D("5.60"), D("5.80"))
+
+
+def test_a_position_partly_sold_before_the_day_starts_it_with_what_is_left():
+    """Bought 10, sold 4 the day before: the 6 left start the day at the 0.42 bid, 2.52."""
+    order = _order(-6)
+    fills = [_fill(order, 10, -6), _fill(order, 4, -5, action="sell", price="0.50")]
+    cash = [_cash("-4.00", -6), _cash("2.00", -5)]
+    start = {"A": (D("0.42"), D("0.44"))}
+    book = _book(order, fills=fills, cash=cash)
+    assert book.day_pnl("s1", DAY, MARKS, start) == (D("0.00"), D("2.70"), D("2.52"))
+
+
+def test_a_position_without_a_start_mark_starts_the_day_at_its_fill_cost():
+    """Only B has a 00:00 mark: A, bought at 0.40 the day before, starts at its cost 4.00."""
+    order = _order(-4)
+    book = _book(order, fills=[_fill(order, 10, -4)], cash=[_cash("-4.00", -4)])
+    start = {"B": (D("0.30"), D("0.32"))}
+    assert book.day_pnl("s1", DAY, MARKS, start) == (D("0.00"), D("4.50"), D("4.00"))
 
 
 def test_another_strategys_trades_in_the_same_market_are_not_in_the_days_pnl():
